@@ -1,0 +1,294 @@
+/**
+ * Tree-sitter grammar for Dockerfiles, modelled on BuildKit's parser
+ * (moby/buildkit frontend/dockerfile/parser).
+ *
+ * BuildKit first joins physical lines into logical lines (continuations with
+ * the escape character of the `# escape=` directive, comment and blank lines
+ * dropped inside a continuation), then splits each logical line into a
+ * keyword, flags and arguments. Because the escape character is only known at
+ * run time, nearly all line-level and word-level lexing happens in the
+ * external scanner (src/scanner.c); this file describes the structure.
+ *
+ * Structure inside an instruction is lenient on purpose: missing closing
+ * quotes, pairs without `=` and extra words parse without error, so a typo
+ * never changes how the following lines parse. Our own checks report them.
+ */
+
+const INSTRUCTIONS = [
+  'from', 'run', 'cmd', 'label', 'maintainer', 'expose', 'env', 'add', 'copy',
+  'entrypoint', 'volume', 'user', 'workdir', 'arg', 'onbuild', 'stopsignal',
+  'healthcheck', 'shell',
+];
+
+const keyword = ($, name) => alias($['_kw_' + name], $.keyword);
+
+/** keyword, then flags, then an optional body, each separated by whitespace */
+function instruction($, name, body, flagRule) {
+  const parts = [keyword($, name), repeat(seq($._ws, flagRule || $.flag))];
+  if (body) parts.push(optional(seq($._ws, body)));
+  return seq(...parts);
+}
+
+/** one or more items separated by whitespace */
+const spaced = ($, item) => seq(item, repeat(seq($._ws, item)));
+
+module.exports = grammar({
+  name: 'dockerfile',
+
+  extras: $ => [/[ \t\r\f\v]/, $.line_continuation, $.comment],
+
+  externals: $ => [
+    $._newline,
+    $._heredoc_nl,
+    $._eof,
+    $.line_continuation,
+    $.comment,
+    // `# syntax=…`, `# escape=…`, `# check=…` before anything else: one token,
+    // because only the whole line tells a directive from a comment
+    $.parser_directive,
+    $._ws,
+    $._flag_start,
+    $._json_open,
+    ...INSTRUCTIONS.map(name => $['_kw_' + name]),
+    $._kw_unknown,
+    $._kw_as,
+    $._kw_none,
+    $._kw_healthcheck_cmd,
+    $._word_text,
+    $._key_text,
+    $._mount_text,
+    $._image_name_text,
+    $._image_tag_text,
+    $._image_digest_text,
+    $._dq_text,
+    $._sq_text,
+    $._expansion_text,
+    $._raw_text,
+    $.shell_fragment,
+    $.heredoc_marker,
+    $.heredoc_body,
+    $.heredoc_end,
+    $._error_sentinel,
+  ],
+
+  word: $ => $.flag_name,
+
+  rules: {
+    source_file: $ => repeat($._line),
+
+    _line: $ => choice(
+      $._newline,
+      seq(choice($.parser_directive, $._instruction), choice($._newline, $._eof)),
+    ),
+
+    _instruction: $ => choice(
+      $.from_instruction,
+      $.run_instruction,
+      $.cmd_instruction,
+      $.label_instruction,
+      $.maintainer_instruction,
+      $.expose_instruction,
+      $.env_instruction,
+      $.add_instruction,
+      $.copy_instruction,
+      $.entrypoint_instruction,
+      $.volume_instruction,
+      $.user_instruction,
+      $.workdir_instruction,
+      $.arg_instruction,
+      $.onbuild_instruction,
+      $.stopsignal_instruction,
+      $.healthcheck_instruction,
+      $.shell_instruction,
+      $.unknown_instruction,
+    ),
+
+    // FROM [--platform=…] image [AS name]; extra words are kept, not errors.
+    from_instruction: $ => instruction($, 'from', seq(
+      field('image', $.image_spec),
+      optional(seq($._ws, choice(
+        seq(
+          keyword($, 'as'),
+          optional(seq($._ws, field('name', $.image_alias), repeat(seq($._ws, $.word)))),
+        ),
+        spaced($, $.word),
+      ))),
+    )),
+
+    image_spec: $ => seq(
+      field('name', $.image_name),
+      optional(seq(':', optional(field('tag', $.image_tag)))),
+      optional(seq('@', optional(field('digest', $.image_digest)))),
+    ),
+    image_name: $ => prec.right(repeat1(choice($._image_name_text, $.expansion))),
+    image_tag: $ => prec.right(repeat1(choice($._image_tag_text, $.expansion))),
+    image_digest: $ => prec.right(repeat1(choice($._image_digest_text, $.expansion))),
+    image_alias: $ => prec.right(repeat1(choice($._word_text, $.expansion))),
+
+    run_instruction: $ => seq(
+      instruction($, 'run', $._command, choice($.mount_flag, $.flag)),
+      repeat($.heredoc),
+    ),
+    cmd_instruction: $ => instruction($, 'cmd', $._command),
+    entrypoint_instruction: $ => instruction($, 'entrypoint', $._command),
+    shell_instruction: $ => instruction($, 'shell', $._command),
+
+    _command: $ => choice($.json_array, $.shell_command),
+
+    healthcheck_instruction: $ => instruction($, 'healthcheck', choice(
+      keyword($, 'none'),
+      seq(keyword($, 'healthcheck_cmd'), optional(seq($._ws, $._command))),
+      $.shell_command,
+    )),
+
+    copy_instruction: $ => seq(instruction($, 'copy', $._paths), repeat($.heredoc)),
+    add_instruction: $ => seq(instruction($, 'add', $._paths), repeat($.heredoc)),
+    _paths: $ => choice(
+      $.json_array,
+      spaced($, choice(alias($.word, $.path), $.heredoc_marker)),
+    ),
+
+    volume_instruction: $ => instruction($, 'volume', choice(
+      $.json_array,
+      spaced($, alias($.word, $.path)),
+    )),
+
+    expose_instruction: $ => instruction($, 'expose', spaced($, alias($.word, $.expose_port))),
+
+    // ENV a=b c=d, or the legacy ENV a b c (value = rest of the line), decided
+    // by whether the first name is followed by `=`, as BuildKit does.
+    env_instruction: $ => instruction($, 'env', choice(
+      seq(alias($._env_pair_with_value, $.env_pair), repeat(seq($._ws, $.env_pair))),
+      alias($._env_pair_legacy, $.env_pair),
+    )),
+    env_pair: $ => seq(
+      field('name', alias($._key, $.variable)),
+      optional(seq('=', optional(field('value', $.word)))),
+    ),
+    _env_pair_with_value: $ => seq(
+      field('name', alias($._key, $.variable)),
+      '=',
+      optional(field('value', $.word)),
+    ),
+    _env_pair_legacy: $ => seq(
+      field('name', alias($._key, $.variable)),
+      optional(seq($._ws, field('value', $.text))),
+    ),
+
+    label_instruction: $ => instruction($, 'label', choice(
+      seq(alias($._label_pair_with_value, $.label_pair), repeat(seq($._ws, $.label_pair))),
+      alias($._label_pair_legacy, $.label_pair),
+    )),
+    label_pair: $ => seq(
+      field('key', alias($._key, $.label_key)),
+      optional(seq('=', optional(field('value', $.word)))),
+    ),
+    _label_pair_with_value: $ => seq(
+      field('key', alias($._key, $.label_key)),
+      '=',
+      optional(field('value', $.word)),
+    ),
+    _label_pair_legacy: $ => seq(
+      field('key', alias($._key, $.label_key)),
+      optional(seq($._ws, field('value', $.text))),
+    ),
+
+    arg_instruction: $ => instruction($, 'arg', spaced($, $.arg_declaration)),
+    arg_declaration: $ => seq(
+      field('name', alias($._key, $.variable)),
+      optional(seq('=', optional(field('default', $.word)))),
+    ),
+
+    maintainer_instruction: $ => instruction($, 'maintainer', $.text),
+    user_instruction: $ => instruction($, 'user', $.text),
+    workdir_instruction: $ => instruction($, 'workdir', $.text),
+    stopsignal_instruction: $ => instruction($, 'stopsignal', $.text),
+
+    onbuild_instruction: $ => instruction($, 'onbuild', field('trigger', $._instruction)),
+
+    unknown_instruction: $ => seq(
+      keyword($, 'unknown'),
+      optional(seq($._ws, $.shell_command)),
+    ),
+
+    // --name, --name=value, or a bare `--` that ends the flags.
+    flag: $ => seq(
+      $._flag_start,
+      optional(seq(
+        field('name', $.flag_name),
+        optional(seq('=', optional(field('value', alias($.word, $.flag_value))))),
+      )),
+    ),
+    flag_name: _ => /[A-Za-z0-9][A-Za-z0-9_.-]*/,
+
+    mount_flag: $ => seq(
+      $._flag_start,
+      field('name', alias('mount', $.flag_name)),
+      optional(seq('=', optional(seq($.mount_param, repeat(seq(',', optional($.mount_param))))))),
+    ),
+    mount_param: $ => seq(
+      field('key', alias($._mount_text, $.mount_key)),
+      optional(seq('=', optional(field('value', $.mount_value)))),
+    ),
+    mount_value: $ => prec.right(repeat1(choice(
+      $._mount_text,
+      $.expansion,
+      $.double_quoted_string,
+      $.single_quoted_string,
+    ))),
+
+    json_array: $ => seq(
+      alias($._json_open, '['),
+      optional(seq($.json_string, repeat(seq(',', $.json_string)))),
+      ']',
+    ),
+    json_string: _ => /"([^"\\\n]|\\[^\n])*"/,
+
+    shell_command: $ => prec.right(repeat1(choice($.shell_fragment, $.heredoc_marker))),
+
+    heredoc: $ => seq($._heredoc_nl, optional($.heredoc_body), optional($.heredoc_end)),
+
+    // A builder-expanded word: text, quoted strings and expansions, adjacent.
+    word: $ => prec.right(repeat1(choice(
+      $._word_text,
+      $.double_quoted_string,
+      $.single_quoted_string,
+      $.expansion,
+    ))),
+    _key: $ => prec.right(repeat1(choice(
+      $._key_text,
+      $.double_quoted_string,
+      $.single_quoted_string,
+      $.expansion,
+    ))),
+    // The rest of a line taken as one string (USER, WORKDIR, legacy ENV values…).
+    text: $ => prec.right(repeat1(choice($._raw_text, $.expansion))),
+
+    double_quoted_string: $ => prec.right(seq(
+      '"',
+      repeat(choice($._dq_text, $.expansion)),
+      optional('"'),
+    )),
+    single_quoted_string: $ => prec.right(seq("'", optional($._sq_text), optional("'"))),
+
+    expansion: $ => choice(
+      seq('$', alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable)),
+      seq(
+        '${',
+        optional(alias(token.immediate(/[A-Za-z_][A-Za-z0-9_]*/), $.variable)),
+        optional(seq(
+          field('operator', $.expansion_operator),
+          optional(field('argument', $.expansion_argument)),
+        )),
+        '}',
+      ),
+    ),
+    expansion_operator: _ => token(choice(':-', ':+', ':?', ':', '-', '+', '?', '#', '##', '%', '%%', '/', '//')),
+    expansion_argument: $ => prec.right(repeat1(choice(
+      $._expansion_text,
+      $.expansion,
+      $.double_quoted_string,
+      $.single_quoted_string,
+    ))),
+  },
+});

@@ -1,0 +1,68 @@
+use std::process::ExitCode;
+
+use dockerfile_ls::syntax;
+
+const USAGE: &str = "\
+dockerfile-ls: a language server for Dockerfiles
+
+Usage:
+  dockerfile-ls syntax FILE     print FILE's syntax tree as an S-expression;
+                                exits 1 when it holds an ERROR or MISSING node
+  dockerfile-ls --version       print the version
+  dockerfile-ls --help          print this help
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--version" | "-V") => {
+            println!("dockerfile-ls {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some("--help" | "-h") => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some("syntax") => match &args[1..] {
+            [path] => print_syntax(path),
+            _ => usage_error("syntax takes exactly one FILE"),
+        },
+        Some(other) => usage_error(&format!("unknown command '{other}'")),
+        None => usage_error("no command given"),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("dockerfile-ls: {message}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn print_syntax(path: &str) -> ExitCode {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            eprintln!("dockerfile-ls: cannot read {path}: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let tree = syntax::parse(&text);
+    print!("{}", syntax::to_sexp(tree.root_node()));
+    match syntax::first_error(tree.root_node()) {
+        Some(node) => {
+            let at = node.start_position();
+            let what = if node.is_missing() {
+                "MISSING"
+            } else {
+                "ERROR"
+            };
+            eprintln!(
+                "{path}:{}:{}: {what} node in the syntax tree",
+                at.row + 1,
+                at.column + 1
+            );
+            ExitCode::from(1)
+        }
+        None => ExitCode::SUCCESS,
+    }
+}
