@@ -170,10 +170,10 @@ module.exports = grammar({
       '=',
       optional(field('value', $.word)),
     ),
-    _env_pair_legacy: $ => seq(
+    _env_pair_legacy: $ => prec.right(seq(
       field('name', alias($._key, $.variable)),
-      optional(seq($._ws, field('value', $.text))),
-    ),
+      optional(seq($._ws, optional(field('value', $.text)))),
+    )),
 
     label_instruction: $ => instruction($, 'label', choice(
       seq(alias($._label_pair_with_value, $.label_pair), repeat(seq($._ws, $.label_pair))),
@@ -188,10 +188,10 @@ module.exports = grammar({
       '=',
       optional(field('value', $.word)),
     ),
-    _label_pair_legacy: $ => seq(
+    _label_pair_legacy: $ => prec.right(seq(
       field('key', alias($._key, $.label_key)),
-      optional(seq($._ws, field('value', $.text))),
-    ),
+      optional(seq($._ws, optional(field('value', $.text)))),
+    )),
 
     arg_instruction: $ => instruction($, 'arg', spaced($, $.arg_declaration)),
     arg_declaration: $ => seq(

@@ -574,6 +574,11 @@ static bool scan_text(Scanner *s, TSLexer *lexer, enum TextKind kind, bool start
     if (is_hspace(c)) {
       if (stops_at_space) break;
       advance(lexer);
+      if (kind != TEXT_RAW) {
+        // inside quotes and expansions whitespace is content
+        lexer->mark_end(lexer);
+        any = true;
+      }
       continue;
     }
     if (kind == TEXT_SQ) {
@@ -725,6 +730,18 @@ static bool scan_shell_fragment(Scanner *s, TSLexer *lexer, bool heredocs, bool 
  * scanner consumes input, so a failed attempt cannot be followed by another.
  */
 static bool scan_text_token(Scanner *s, TSLexer *lexer, const bool *valid, bool started) {
+  if (valid[DQ_TEXT]) {
+    lexer->result_symbol = DQ_TEXT;
+    return scan_text(s, lexer, TEXT_DQ, started);
+  }
+  if (valid[SQ_TEXT]) {
+    lexer->result_symbol = SQ_TEXT;
+    return scan_text(s, lexer, TEXT_SQ, started);
+  }
+  if (valid[EXPANSION_TEXT]) {
+    lexer->result_symbol = EXPANSION_TEXT;
+    return scan_text(s, lexer, TEXT_EXPANSION, started);
+  }
   if (valid[MOUNT_TEXT]) {
     lexer->result_symbol = MOUNT_TEXT;
     return scan_text(s, lexer, TEXT_MOUNT, started);
@@ -800,17 +817,31 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   }
 
   if (!recovering) {
-    // text inside quotes and expansions keeps its leading whitespace
-    if (valid[DQ_TEXT] && scan_text(s, lexer, TEXT_DQ, false)) return finish(s, lexer, DQ_TEXT);
-    if (valid[SQ_TEXT] && scan_text(s, lexer, TEXT_SQ, false)) return finish(s, lexer, SQ_TEXT);
-    if (valid[EXPANSION_TEXT] && scan_text(s, lexer, TEXT_EXPANSION, false)) {
-      return finish(s, lexer, EXPANSION_TEXT);
+    int32_t c = lexer->lookahead;
+    bool line_ends = lexer->eof(lexer) || c == '\n';
+    bool escape = c == s->escape && !s->directive_line;
+    // Text inside quotes and expansions keeps its whitespace. A failed attempt
+    // has consumed input, so it must not fall through to other tokens.
+    if (!line_ends && !escape) {
+      if (valid[DQ_TEXT]) return scan_text(s, lexer, TEXT_DQ, false) && finish(s, lexer, DQ_TEXT);
+      if (valid[SQ_TEXT]) return scan_text(s, lexer, TEXT_SQ, false) && finish(s, lexer, SQ_TEXT);
+      if (valid[EXPANSION_TEXT]) {
+        return scan_text(s, lexer, TEXT_EXPANSION, false) && finish(s, lexer, EXPANSION_TEXT);
+      }
     }
-    if (valid[WS] && is_hspace(lexer->lookahead)) {
+    if (valid[WS] && is_hspace(c)) {
       while (is_hspace(lexer->lookahead)) advance(lexer);
       lexer->mark_end(lexer);
-      if (rest_of_line_has_content(s, lexer)) return finish(s, lexer, WS);
-      return false;
+      // whitespace at the end of the line belongs to the newline token below
+      if (!lexer->eof(lexer) && lexer->lookahead != '\n') {
+        if (rest_of_line_has_content(s, lexer)) return finish(s, lexer, WS);
+        // only continuations and comments up to the end of the file: the
+        // instruction ends here, and so does the file
+        if (!valid[END_OF_FILE] || !lexer->eof(lexer)) return false;
+        lexer->mark_end(lexer);
+        s->heredoc_count = 0;
+        return finish(s, lexer, END_OF_FILE);
+      }
     }
   }
 

@@ -1,8 +1,12 @@
 //! Parsing with our tree-sitter grammar, and reading BuildKit's view of an
 //! instruction back out of the tree.
 
+mod instruction;
+mod logical;
 mod sexp;
 
+pub use instruction::{decode_json_string, Instruction};
+pub use logical::{logical_text, logical_text_of_range};
 pub use sexp::to_sexp;
 
 use tree_sitter::{Language, Node, Parser, Tree};

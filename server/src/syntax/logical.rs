@@ -1,0 +1,64 @@
+//! BuildKit's logical view of the text under a node: continuations removed,
+//! comment lines inside a continuation dropped, leading whitespace of
+//! continuation lines kept (BuildKit keeps it too).
+
+use tree_sitter::Node;
+
+/// The text of `node` as BuildKit sees it after joining continued lines.
+pub fn logical_text(node: Node<'_>, source: &str) -> String {
+    logical_text_of_range(node, node.start_byte(), node.end_byte(), source)
+}
+
+/// Like [`logical_text`], for the byte range `start..end` inside `node`.
+pub fn logical_text_of_range(node: Node<'_>, start: usize, end: usize, source: &str) -> String {
+    let end = end.min(source.len());
+    if start >= end {
+        return String::new();
+    }
+    let mut removed = Vec::new();
+    collect_joins(node, start, end, source, &mut removed);
+    removed.sort_unstable();
+    let mut out = String::with_capacity(end - start);
+    let mut at = start;
+    for (from, to) in removed {
+        let from = from.max(at);
+        if from > at {
+            out.push_str(&source[at..from]);
+        }
+        at = at.max(to);
+    }
+    if at < end {
+        out.push_str(&source[at..end]);
+    }
+    out
+}
+
+fn collect_joins(
+    node: Node<'_>,
+    start: usize,
+    end: usize,
+    source: &str,
+    out: &mut Vec<(usize, usize)>,
+) {
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        if child.end_byte() <= start || child.start_byte() >= end {
+            continue;
+        }
+        match child.kind() {
+            "line_continuation" => out.push((child.start_byte(), child.end_byte().min(end))),
+            "comment" => {
+                // the whole comment line goes, with the indentation before '#'
+                let line_start = source[..child.start_byte()]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                out.push((line_start.max(start), child.end_byte().min(end)));
+            }
+            _ => {
+                if child.child_count() > 0 {
+                    collect_joins(child, start, end, source, out);
+                }
+            }
+        }
+    }
+}
