@@ -55,6 +55,7 @@ module.exports = grammar({
     $._kw_none,
     $._kw_healthcheck_cmd,
     $._word_text,
+    $._path_text,
     $._key_text,
     $._mount_text,
     $._image_name_text,
@@ -109,9 +110,9 @@ module.exports = grammar({
       optional(seq($._ws, choice(
         seq(
           keyword($, 'as'),
-          optional(seq($._ws, field('name', $.image_alias), repeat(seq($._ws, $.word)))),
+          optional(seq($._ws, field('name', $.image_alias), repeat(seq($._ws, alias($._path, $.word))))),
         ),
-        spaced($, $.word),
+        spaced($, alias($._path, $.word)),
       ))),
     )),
 
@@ -123,7 +124,7 @@ module.exports = grammar({
     image_name: $ => prec.right(repeat1(choice($._image_name_text, $.expansion))),
     image_tag: $ => prec.right(repeat1(choice($._image_tag_text, $.expansion))),
     image_digest: $ => prec.right(repeat1(choice($._image_digest_text, $.expansion))),
-    image_alias: $ => prec.right(repeat1(choice($._word_text, $.expansion))),
+    image_alias: $ => prec.right(repeat1(choice($._path_text, $.expansion))),
 
     run_instruction: $ => seq(
       instruction($, 'run', $._command, choice($.mount_flag, $.flag)),
@@ -145,15 +146,15 @@ module.exports = grammar({
     add_instruction: $ => seq(instruction($, 'add', $._paths), repeat($.heredoc)),
     _paths: $ => choice(
       $.json_array,
-      spaced($, choice(alias($.word, $.path), $.heredoc_marker)),
+      spaced($, choice(alias($._path, $.path), $.heredoc_marker)),
     ),
 
     volume_instruction: $ => instruction($, 'volume', choice(
       $.json_array,
-      spaced($, alias($.word, $.path)),
+      spaced($, alias($._path, $.path)),
     )),
 
-    expose_instruction: $ => instruction($, 'expose', spaced($, alias($.word, $.expose_port))),
+    expose_instruction: $ => instruction($, 'expose', spaced($, alias($._path, $.expose_port))),
 
     // ENV a=b c=d, or the legacy ENV a b c (value = rest of the line), decided
     // by whether the first name is followed by `=`, as BuildKit does.
@@ -247,6 +248,10 @@ module.exports = grammar({
     shell_command: $ => prec.right(repeat1(choice($.shell_fragment, $.heredoc_marker))),
 
     heredoc: $ => seq($._heredoc_nl, optional($.heredoc_body), optional($.heredoc_end)),
+
+    // Arguments that BuildKit splits at whitespace before anything else
+    // (FROM, COPY, ADD, VOLUME, EXPOSE): quotes do not group words there.
+    _path: $ => prec.right(repeat1(choice($._path_text, $.expansion))),
 
     // A builder-expanded word: text, quoted strings and expansions, adjacent.
     word: $ => prec.right(repeat1(choice(

@@ -53,6 +53,7 @@ enum TokenType {
   KW_NONE,
   KW_HEALTHCHECK_CMD,
   WORD_TEXT,
+  PATH_TEXT,
   KEY_TEXT,
   MOUNT_TEXT,
   IMAGE_NAME_TEXT,
@@ -550,7 +551,7 @@ static bool json_array_follows(Scanner *s, TSLexer *lexer) {
 // Every text scanner may be entered with `started` set: the token then began
 // with an escaped character that the caller has already consumed and marked.
 
-enum TextKind { TEXT_WORD, TEXT_KEY, TEXT_MOUNT, TEXT_DQ, TEXT_SQ, TEXT_EXPANSION, TEXT_RAW };
+enum TextKind { TEXT_WORD, TEXT_PATH, TEXT_KEY, TEXT_MOUNT, TEXT_DQ, TEXT_SQ, TEXT_EXPANSION, TEXT_RAW };
 
 /* `$` starts an expansion when a name or `{` follows, as in BuildKit's lexer. */
 static bool at_expansion(TSLexer *lexer) {
@@ -567,7 +568,7 @@ static bool at_expansion(TSLexer *lexer) {
  */
 static bool scan_text(Scanner *s, TSLexer *lexer, enum TextKind kind, bool started) {
   bool any = started;
-  bool stops_at_space = kind == TEXT_WORD || kind == TEXT_KEY || kind == TEXT_MOUNT;
+  bool stops_at_space = kind == TEXT_WORD || kind == TEXT_PATH || kind == TEXT_KEY || kind == TEXT_MOUNT;
   for (;;) {
     int32_t c = lexer->lookahead;
     if (lexer->eof(lexer) || c == '\n') break;
@@ -595,8 +596,9 @@ static bool scan_text(Scanner *s, TSLexer *lexer, enum TextKind kind, bool start
       any = true;
       continue;
     }
-    if (c == '"' && kind != TEXT_RAW) break;
-    if (c == '\'' && kind != TEXT_RAW && kind != TEXT_DQ) break;
+    bool quotes_are_text = kind == TEXT_RAW || kind == TEXT_PATH;
+    if (c == '"' && !quotes_are_text) break;
+    if (c == '\'' && !quotes_are_text && kind != TEXT_DQ) break;
     if (c == '}' && kind == TEXT_EXPANSION) break;
     if ((c == '=' && (kind == TEXT_KEY || kind == TEXT_MOUNT)) || (c == ',' && kind == TEXT_MOUNT)) {
       break;
@@ -633,7 +635,7 @@ static bool scan_image_text(Scanner *s, TSLexer *lexer, enum TokenType kind, boo
   bool colon_pending = false;
   for (;;) {
     int32_t c = lexer->lookahead;
-    if (lexer->eof(lexer) || c == '\n' || is_hspace(c) || c == '"' || c == '\'') break;
+    if (lexer->eof(lexer) || c == '\n' || is_hspace(c)) break;
     if (c == '@' && kind != IMAGE_DIGEST_TEXT) break;
     if (c == ':' && kind == IMAGE_TAG_TEXT) break;
     if (c == '$') {
@@ -765,6 +767,10 @@ static bool scan_text_token(Scanner *s, TSLexer *lexer, const bool *valid, bool 
   if (valid[WORD_TEXT]) {
     lexer->result_symbol = WORD_TEXT;
     return scan_text(s, lexer, TEXT_WORD, started);
+  }
+  if (valid[PATH_TEXT]) {
+    lexer->result_symbol = PATH_TEXT;
+    return scan_text(s, lexer, TEXT_PATH, started);
   }
   if (valid[RAW_TEXT]) {
     lexer->result_symbol = RAW_TEXT;

@@ -32,3 +32,43 @@ mod tests {
             .expect("the grammar's ABI is supported by the tree-sitter runtime");
     }
 }
+
+#[cfg(test)]
+mod generated {
+    use sha2::{Digest, Sha256};
+
+    fn recorded(file: &str) -> String {
+        let record = include_str!("../../src/GENERATED_FROM");
+        record
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .find_map(|line| {
+                let (hash, path) = line.split_once("  ")?;
+                (path == file).then(|| hash.to_string())
+            })
+            .unwrap_or_else(|| panic!("src/GENERATED_FROM records no hash for {file}"))
+    }
+
+    fn sha256(bytes: &[u8]) -> String {
+        Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn parser_c_was_generated_from_the_committed_grammar_js() {
+        assert_eq!(
+            sha256(super::GRAMMAR_JS.as_bytes()),
+            recorded("grammar.js"),
+            "grammar.js changed since src/parser.c was generated: run grammar/generate.sh"
+        );
+    }
+
+    #[test]
+    fn parser_c_is_the_generated_one() {
+        let parser_c = include_bytes!("../../src/parser.c");
+        assert_eq!(
+            sha256(parser_c),
+            recorded("src/parser.c"),
+            "src/parser.c differs from what grammar/generate.sh produced: regenerate it, never edit it"
+        );
+    }
+}
