@@ -3,4 +3,6 @@
 //! Layers (see ARCHITECTURE.md): `syntax` (parse trees over our grammar) is
 //! the base everything else stands on.
 
+pub mod ide;
+pub mod model;
 pub mod syntax;

@@ -3,6 +3,8 @@
 
 use tree_sitter::Node;
 
+use super::Source;
+
 /// One instruction of the tree (`*_instruction` node).
 #[derive(Clone, Copy, Debug)]
 pub struct Instruction<'t> {
@@ -23,9 +25,9 @@ impl<'t> Instruction<'t> {
     }
 
     /// The keyword lowercased, as BuildKit compares it.
-    pub fn keyword_lowercase(&self, source: &str) -> String {
+    pub fn keyword_lowercase(&self, source: &(impl Source + ?Sized)) -> String {
         self.keyword()
-            .map(|k| source[k.byte_range()].to_ascii_lowercase())
+            .map(|k| source.slice(k.byte_range()).to_ascii_lowercase())
             .unwrap_or_default()
     }
 

@@ -4,42 +4,43 @@
 
 use tree_sitter::Node;
 
+use super::Source;
+
 /// The text of `node` as BuildKit sees it after joining continued lines.
-pub fn logical_text(node: Node<'_>, source: &str) -> String {
+pub fn logical_text(node: Node<'_>, source: &(impl Source + ?Sized)) -> String {
     logical_text_of_range(node, node.start_byte(), node.end_byte(), source)
 }
 
 /// Like [`logical_text`], for the byte range `start..end` inside `node`.
-pub fn logical_text_of_range(node: Node<'_>, start: usize, end: usize, source: &str) -> String {
-    let end = end.min(source.len());
+pub fn logical_text_of_range(
+    node: Node<'_>,
+    start: usize,
+    end: usize,
+    source: &(impl Source + ?Sized),
+) -> String {
+    let end = end.min(source.len_bytes());
     if start >= end {
         return String::new();
     }
     let mut removed = Vec::new();
-    collect_joins(node, start, end, source, &mut removed);
+    collect_joins(node, start, end, &mut removed);
     removed.sort_unstable();
     let mut out = String::with_capacity(end - start);
     let mut at = start;
     for (from, to) in removed {
         let from = from.max(at);
         if from > at {
-            out.push_str(&source[at..from]);
+            out.push_str(&source.slice(at..from));
         }
         at = at.max(to);
     }
     if at < end {
-        out.push_str(&source[at..end]);
+        out.push_str(&source.slice(at..end));
     }
     out
 }
 
-fn collect_joins(
-    node: Node<'_>,
-    start: usize,
-    end: usize,
-    source: &str,
-    out: &mut Vec<(usize, usize)>,
-) {
+fn collect_joins(node: Node<'_>, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
         if child.end_byte() <= start || child.start_byte() >= end {
@@ -49,14 +50,12 @@ fn collect_joins(
             "line_continuation" => out.push((child.start_byte(), child.end_byte().min(end))),
             "comment" => {
                 // the whole comment line goes, with the indentation before '#'
-                let line_start = source[..child.start_byte()]
-                    .rfind('\n')
-                    .map_or(0, |i| i + 1);
+                let line_start = child.start_byte() - child.start_position().column;
                 out.push((line_start.max(start), child.end_byte().min(end)));
             }
             _ => {
                 if child.child_count() > 0 {
-                    collect_joins(child, start, end, source, out);
+                    collect_joins(child, start, end, out);
                 }
             }
         }

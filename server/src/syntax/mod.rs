@@ -4,10 +4,12 @@
 mod instruction;
 mod logical;
 mod sexp;
+mod source;
 
 pub use instruction::{decode_json_string, Instruction};
 pub use logical::{logical_text, logical_text_of_range};
 pub use sexp::to_sexp;
+pub use source::Source;
 
 use tree_sitter::{Language, Node, Parser, Tree};
 

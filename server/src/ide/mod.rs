@@ -1,0 +1,42 @@
+//! One module per feature. Pure functions over an [`Analysis`] and byte
+//! offsets, returning plain data: no LSP types here.
+
+pub mod diagnostics;
+pub mod flags;
+pub mod images;
+
+use tree_sitter::Tree;
+
+use crate::model::{self, Model};
+use crate::syntax::{self, Source};
+
+pub use diagnostics::{diagnostics, Diagnostic, DiagnosticSettings, Related, Severity};
+
+/// A parsed document and its model.
+pub struct Analysis {
+    pub tree: Tree,
+    pub model: Model,
+}
+
+impl Analysis {
+    /// Parses and models a whole text (the CLI and tests; the server keeps
+    /// its trees incrementally and builds the model from them).
+    pub fn of_text(text: &str) -> Analysis {
+        let tree = syntax::parse(text);
+        let model = model::build(&tree, text);
+        Analysis { tree, model }
+    }
+
+    pub fn from_tree(tree: Tree, source: &(impl Source + ?Sized)) -> Analysis {
+        let model = model::build(&tree, source);
+        Analysis { tree, model }
+    }
+
+    pub fn diagnostics(
+        &self,
+        source: &(impl Source + ?Sized),
+        settings: &DiagnosticSettings,
+    ) -> Vec<Diagnostic> {
+        diagnostics::diagnostics(&self.tree, &self.model, source, settings)
+    }
+}

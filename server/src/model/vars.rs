@@ -1,0 +1,68 @@
+//! Variable declarations (ARG, ENV) and uses (`$VAR`, `${VAR…}`).
+
+use tree_sitter::Node;
+
+use super::{Instruction, VarDecl, VarKind, VarUse};
+use crate::syntax::{logical_text, Source};
+
+/// Every expansion in an instruction the builder expands. ONBUILD triggers
+/// are skipped: they expand in the downstream build.
+pub(super) fn collect_var_uses(
+    node: Node<'_>,
+    source: &(impl Source + ?Sized),
+    stage: Option<usize>,
+    out: &mut Vec<VarUse>,
+) {
+    if node.kind() == "onbuild_instruction" {
+        return;
+    }
+    let instruction_start = node.start_byte();
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        let mut cursor = current.walk();
+        for child in current.named_children(&mut cursor) {
+            if child.kind() == "variable" && current.kind() == "expansion" {
+                out.push(VarUse {
+                    name: source.slice(child.byte_range()).into_owned(),
+                    range: child.byte_range(),
+                    stage,
+                    instruction_start,
+                });
+            } else if child.child_count() > 0 {
+                stack.push(child);
+            }
+        }
+    }
+    out.sort_by_key(|u| u.range.start);
+}
+
+/// The ARG or ENV declarations of one instruction.
+pub(super) fn declarations(
+    node: Node<'_>,
+    instruction: &Instruction,
+    stage: Option<usize>,
+    source: &(impl Source + ?Sized),
+) -> Vec<VarDecl> {
+    let (kind, item_kind, value_field) = match instruction.keyword.as_str() {
+        "arg" => (VarKind::Arg, "arg_declaration", "default"),
+        "env" => (VarKind::Env, "env_pair", "value"),
+        _ => return Vec::new(),
+    };
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|n| n.kind() == item_kind)
+        .filter_map(|item| {
+            let name = item.child_by_field_name("name")?;
+            Some(VarDecl {
+                kind,
+                name: logical_text(name, source),
+                name_range: name.byte_range(),
+                value: item
+                    .child_by_field_name(value_field)
+                    .map(|v| logical_text(v, source)),
+                range: item.byte_range(),
+                stage,
+            })
+        })
+        .collect()
+}
