@@ -4,6 +4,8 @@
 pub mod diagnostics;
 pub mod flags;
 pub mod images;
+pub mod navigation;
+pub mod outline;
 
 use tree_sitter::Tree;
 
@@ -11,6 +13,10 @@ use crate::model::{self, Model};
 use crate::syntax::{self, Source};
 
 pub use diagnostics::{diagnostics, Diagnostic, DiagnosticSettings, Related, Severity};
+pub use navigation::{
+    definition, occurrences, prepare_rename, references, rename, Access, NavigationTarget,
+};
+pub use outline::{document_symbols, folding_ranges, Fold, FoldKind, Symbol, SymbolKind};
 
 /// A parsed document and its model.
 pub struct Analysis {

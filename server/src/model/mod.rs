@@ -234,6 +234,9 @@ pub struct VarUse {
     pub stage: Option<usize>,
     /// Byte offset of the instruction, to find the declarations before it.
     pub instruction_start: usize,
+    /// In shell text (RUN, CMD, ENTRYPOINT, heredocs): the shell expands it
+    /// from the environment the ARG or ENV sets up.
+    pub in_shell: bool,
 }
 
 impl Model {

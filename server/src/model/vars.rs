@@ -27,13 +27,66 @@ pub(super) fn collect_var_uses(
                     range: child.byte_range(),
                     stage,
                     instruction_start,
+                    in_shell: false,
                 });
+            } else if matches!(child.kind(), "shell_fragment" | "heredoc_body") {
+                shell_var_uses(child, source, stage, instruction_start, out);
             } else if child.child_count() > 0 {
                 stack.push(child);
             }
         }
     }
     out.sort_by_key(|u| u.range.start);
+}
+
+/// `$NAME` and `${NAME…}` in shell text, which the shell expands from the
+/// environment (ARG and ENV values) when the command runs. Text in single
+/// quotes and escaped dollars are not expansions.
+fn shell_var_uses(
+    node: Node<'_>,
+    source: &(impl Source + ?Sized),
+    stage: Option<usize>,
+    instruction_start: usize,
+    out: &mut Vec<VarUse>,
+) {
+    let text = source.slice(node.byte_range());
+    let bytes = text.as_bytes();
+    let mut in_single_quotes = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'\'' => in_single_quotes = !in_single_quotes,
+            b'$' if !in_single_quotes => {
+                let start = if bytes.get(i + 1) == Some(&b'{') {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                let starts_name = bytes
+                    .get(start)
+                    .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+                if starts_name {
+                    let len = bytes[start..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                        .count();
+                    let at = node.start_byte() + start;
+                    out.push(VarUse {
+                        name: text[start..start + len].to_string(),
+                        range: at..at + len,
+                        stage,
+                        instruction_start,
+                        in_shell: true,
+                    });
+                    i = start + len;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
 }
 
 /// The ARG or ENV declarations of one instruction.
