@@ -75,15 +75,26 @@ module.exports = grammar({
   word: $ => $.flag_name,
 
   rules: {
-    source_file: $ => repeat($._line),
+    // Lines before the first FROM, then one hidden node per stage. Grouping
+    // by stage keeps the top level short, which is what an incremental
+    // reparse walks on every keystroke.
+    source_file: $ => seq(repeat($._line), repeat($._stage)),
 
     _line: $ => choice(
       $._newline,
-      seq(choice($.parser_directive, $._instruction), choice($._newline, $._eof)),
+      seq(choice($.parser_directive, $._stage_instruction), $._line_end),
     ),
 
-    _instruction: $ => choice(
-      $.from_instruction,
+    _stage: $ => seq($.from_instruction, $._line_end, repeat($._stage_line)),
+
+    _stage_line: $ => choice($._newline, seq($._stage_instruction, $._line_end)),
+
+    _line_end: $ => choice($._newline, $._eof),
+
+    _instruction: $ => choice($.from_instruction, $._stage_instruction),
+
+    // Every instruction but FROM, which starts a stage.
+    _stage_instruction: $ => choice(
       $.run_instruction,
       $.cmd_instruction,
       $.label_instruction,

@@ -193,6 +193,27 @@ static bool rest_of_line_has_content(Scanner *s, TSLexer *lexer) {
   }
 }
 
+/*
+ * Just after a continuation's newline: skips the blank and comment lines it
+ * drops and reports whether the logical line goes on. It only ends at the
+ * end of the file.
+ */
+static bool content_after_continuation(Scanner *s, TSLexer *lexer) {
+  for (;;) {
+    while (is_hspace(lexer->lookahead)) advance(lexer);
+    if (lexer->eof(lexer)) return false;
+    if (lexer->lookahead == '\n') {
+      advance(lexer);
+      continue;
+    }
+    if (lexer->lookahead == '#') {
+      while (!lexer->eof(lexer) && lexer->lookahead != '\n') advance(lexer);
+      continue;
+    }
+    return rest_of_line_has_content(s, lexer);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // heredocs
 
@@ -835,27 +856,37 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
         return scan_text(s, lexer, TEXT_EXPANSION, false) && finish(s, lexer, EXPANSION_TEXT);
       }
     }
-    if (valid[WS] && is_hspace(c)) {
-      while (is_hspace(lexer->lookahead)) advance(lexer);
-      lexer->mark_end(lexer);
-      // whitespace at the end of the line belongs to the newline token below
-      if (!lexer->eof(lexer) && lexer->lookahead != '\n') {
-        if (rest_of_line_has_content(s, lexer)) return finish(s, lexer, WS);
-        // only continuations and comments up to the end of the file: the
-        // instruction ends here, and so does the file
-        if (!valid[END_OF_FILE] || !lexer->eof(lexer)) return false;
-        lexer->mark_end(lexer);
-        s->heredoc_count = 0;
-        return finish(s, lexer, END_OF_FILE);
-      }
-    }
   }
 
+  // Whitespace is never part of a token: skipped here as padding, exactly as
+  // the lexer skips it where `_ws` is not expected, so that a token's extent
+  // never depends on the parse state it was lexed in (incremental reparses
+  // reuse tokens across states).
   uint32_t skipped = 0;
   while (is_hspace(lexer->lookahead)) {
     skip(lexer);
     skipped++;
   }
+
+  if (!recovering && valid[WS] && skipped > 0 && !lexer->eof(lexer) && lexer->lookahead != '\n') {
+    // `_ws` is zero-width: it separates the words around it
+    lexer->mark_end(lexer);
+    if (lexer->lookahead != s->escape || s->directive_line) return finish(s, lexer, WS);
+    if (!consume_escape_is_continuation(lexer)) return finish(s, lexer, WS);
+    if (!lexer->eof(lexer)) {
+      advance(lexer);
+      if (content_after_continuation(s, lexer)) return finish(s, lexer, WS);
+    }
+    // Only continuations and comments up to the end of the file: the
+    // instruction ends here. One continuation token covers the rest.
+    while (!lexer->eof(lexer)) advance(lexer);
+    lexer->mark_end(lexer);
+    lexer->result_symbol = LINE_CONTINUATION;
+    s->in_continuation = true;
+    s->comment_in_continuation = false;
+    return true;
+  }
+
 
   if (lexer->eof(lexer)) {
     if (!recovering && valid[END_OF_FILE]) {
@@ -884,8 +915,19 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     if (valid[NEWLINE]) {
       advance(lexer);
       lexer->mark_end(lexer);
+      // Blank lines after it belong to the same token: fewer top-level
+      // items make incremental reparses cheaper. A blank line also ends the
+      // parser directives.
+      bool blank_lines = false;
+      for (;;) {
+        while (is_hspace(lexer->lookahead)) advance(lexer);
+        if (lexer->lookahead != '\n') break;
+        advance(lexer);
+        lexer->mark_end(lexer);
+        blank_lines = true;
+      }
       s->heredoc_count = 0;
-      if (!s->directive_line) s->directive_zone = false;
+      if (!s->directive_line || blank_lines) s->directive_zone = false;
       s->directive_line = false;
       return finish(s, lexer, NEWLINE);
     }
