@@ -6,6 +6,7 @@ const USAGE: &str = "\
 dockerfile-ls: a language server for Dockerfiles
 
 Usage:
+  dockerfile-ls [--stdio]       serve the Language Server Protocol over stdin/stdout
   dockerfile-ls syntax FILE     print FILE's syntax tree as an S-expression;
                                 exits 1 when it holds an ERROR or MISSING node
   dockerfile-ls --version       print the version
@@ -23,12 +24,13 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             ExitCode::SUCCESS
         }
+        None | Some("--stdio") => dockerfile_ls::lsp::run_stdio(),
+        Some("check") => dockerfile_ls::cli::run(&args[1..]),
         Some("syntax") => match &args[1..] {
             [path] => print_syntax(path),
             _ => usage_error("syntax takes exactly one FILE"),
         },
         Some(other) => usage_error(&format!("unknown command '{other}'")),
-        None => usage_error("no command given"),
     }
 }
 

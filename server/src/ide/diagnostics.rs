@@ -3,13 +3,12 @@
 
 use tree_sitter::{Node, Tree};
 
-use super::flags::check_flags;
+use super::flags::{check_flags, go_bool, suggest};
 use super::images::{is_clearly_an_image, pulled_reference};
 use crate::model::{
-    is_valid_stage_name, levenshtein, Base, Model, RefKind, Span, Stage, StageRef, Target,
-    INSTRUCTIONS,
+    is_valid_stage_name, levenshtein, Model, RefKind, Span, Stage, StageRef, Target, INSTRUCTIONS,
 };
-use crate::syntax::Source;
+use crate::syntax::{logical_text, Source};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -112,15 +111,17 @@ pub fn diagnostics(
     settings: &DiagnosticSettings,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    syntax_errors(tree.root_node(), source, &mut out);
+    let root = tree.root_node();
+    syntax_errors(root, source, &mut out);
+    key_value_forms(root, source, &mut out);
     directives(model, &mut out);
-    instructions(model, &mut out);
+    instructions(model, source, &mut out);
     stage_names(model, &mut out);
     for r in &model.stage_refs {
         stage_reference(model, r, settings, &mut out);
     }
     unused_stages(model, settings, &mut out);
-    apply_settings(model, settings, &mut out);
+    apply_settings(model, root, source, settings, &mut out);
     out.sort_by(|a, b| {
         a.range
             .start
@@ -130,37 +131,136 @@ pub fn diagnostics(
     out
 }
 
-fn apply_settings(model: &Model, settings: &DiagnosticSettings, out: &mut Vec<Diagnostic>) {
-    // `# check=skip=Rule1,Rule2;error=true`, as BuildKit reads it
-    let check = model
-        .directives
-        .iter()
-        .find(|d| d.name == "check")
-        .map(|d| {
-            let value = d.value.split_whitespace().next().unwrap_or_default();
-            let mut skip = Vec::new();
-            let mut error = false;
-            for part in value.split(';') {
-                match part.split_once('=') {
-                    Some(("skip", rules)) => {
-                        skip.extend(rules.split(',').map(|r| r.trim().to_string()))
-                    }
-                    Some(("error", flag)) => {
-                        error = matches!(flag.to_ascii_lowercase().as_str(), "true" | "1" | "t")
-                    }
-                    _ => {}
+/// BuildKit's check configuration (`linter.ParseLintOptions`).
+#[derive(Debug, Default)]
+struct CheckConfig {
+    skip: Vec<String>,
+    skip_all: bool,
+    error: bool,
+}
+
+/// Reads a `check` value as BuildKit does: only the text up to the first
+/// space counts, split on `;` into at most three `key=value` parts.
+fn parse_check(value: &str) -> Result<CheckConfig, String> {
+    let value = value.split_whitespace().next().unwrap_or_default();
+    let mut config = CheckConfig::default();
+    if value.is_empty() {
+        return Ok(config);
+    }
+    for part in value.splitn(3, ';') {
+        let Some((key, v)) = part.split_once('=') else {
+            return Err(format!("invalid check option {}", go_quote(part)));
+        };
+        match key.trim() {
+            "skip" => {
+                let v = v.trim();
+                if v == "all" {
+                    config.skip_all = true;
+                } else {
+                    config.skip = v.split(',').map(|r| r.trim().to_string()).collect();
                 }
             }
-            (skip, error)
-        });
-    out.retain(|d| !settings.disabled.iter().any(|code| code == &d.code));
-    if let Some((skip, error)) = check {
-        let is_check = |code: &str| BUILD_CHECKS.iter().any(|(rule, _)| *rule == code);
-        out.retain(|d| !(is_check(&d.code) && (skip.iter().any(|s| s == "all" || *s == d.code))));
-        if error {
-            for d in out.iter_mut().filter(|d| is_check(&d.code)) {
-                d.severity = Severity::Error;
+            // experimental rules: none of ours is experimental
+            "experimental" => {}
+            "error" => match go_bool(v.trim()) {
+                Some(flag) => config.error = flag,
+                None => {
+                    return Err(format!(
+                        "failed to parse check option {}: strconv.ParseBool: parsing {}: invalid syntax",
+                        go_quote(part),
+                        go_quote(v.trim())
+                    ))
+                }
+            },
+            other => return Err(format!("invalid check option {}", go_quote(other))),
+        }
+    }
+    Ok(config)
+}
+
+fn is_build_check(code: &str) -> bool {
+    BUILD_CHECKS.iter().any(|(rule, _)| *rule == code)
+}
+
+/// The `# check=…` comment in the comment block right above each top-level
+/// instruction (BuildKit 1.21): it applies to that instruction alone. The
+/// block is the run of comment lines before the instruction; an empty `#`
+/// line clears it, blank lines do not (BuildKit's parser skips them).
+fn instruction_checks(root: Node<'_>, source: &(impl Source + ?Sized)) -> Vec<(Span, CheckConfig)> {
+    let mut found = Vec::new();
+    let mut block_check: Option<String> = None;
+    let mut cursor = root.walk();
+    for node in root.named_children(&mut cursor) {
+        match node.kind() {
+            "comment" => {
+                let text = source.slice(node.byte_range());
+                let body = text.trim_start().trim_start_matches('#').trim();
+                if body.is_empty() {
+                    block_check = None;
+                } else if block_check.is_none() {
+                    // only the first `check=` comment of a block counts
+                    if let Some(value) = body.strip_prefix("check=") {
+                        block_check = Some(value.to_string());
+                    }
+                }
             }
+            kind if kind.ends_with("_instruction") => {
+                if let Some(value) = block_check.take() {
+                    if let Ok(config) = parse_check(&value) {
+                        found.push((node.byte_range(), config));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+fn apply_settings(
+    model: &Model,
+    root: Node<'_>,
+    source: &(impl Source + ?Sized),
+    settings: &DiagnosticSettings,
+    out: &mut Vec<Diagnostic>,
+) {
+    out.retain(|d| !settings.disabled.iter().any(|code| code == &d.code));
+    // `# check=skip=Rule1,Rule2;error=true`, for the whole file
+    let directive = model.directives.iter().find(|d| d.name == "check");
+    let file_check = match directive.map(|d| (d, parse_check(&d.value))) {
+        Some((_, Ok(config))) => Some(config),
+        Some((d, Err(message))) => {
+            out.push(diagnostic(
+                d.value_range.clone(),
+                Severity::Error,
+                "invalid-check-directive",
+                format!("failed to parse check options: {message}"),
+            ));
+            None
+        }
+        None => None,
+    };
+    let per_instruction = instruction_checks(root, source);
+    let skips = |config: &CheckConfig, code: &str| {
+        config.skip_all || config.skip.iter().any(|rule| rule == code)
+    };
+    out.retain(|d| {
+        if !is_build_check(&d.code) {
+            return true;
+        }
+        let file_skip = file_check.as_ref().is_some_and(|c| skips(c, &d.code));
+        let local_skip = per_instruction
+            .iter()
+            .any(|(range, c)| range.contains(&d.range.start) && skips(c, &d.code));
+        !file_skip && !local_skip
+    });
+    for d in out.iter_mut().filter(|d| is_build_check(&d.code)) {
+        // `error=true` fails the build on any check: show them as errors
+        let local_error = per_instruction
+            .iter()
+            .any(|(range, c)| range.contains(&d.range.start) && c.error);
+        if local_error || file_check.as_ref().is_some_and(|c| c.error) {
+            d.severity = Severity::Error;
         }
     }
     for d in out.iter_mut() {
@@ -170,43 +270,233 @@ fn apply_settings(model: &Model, settings: &DiagnosticSettings, out: &mut Vec<Di
     }
 }
 
+/// Go's `%q` of a string: BuildKit quotes names and words this way.
+fn go_quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 // ---------------------------------------------------------------------------
 // syntax
 
+/// ERROR and MISSING nodes, told in BuildKit's words. The grammar is lenient,
+/// so these are rare: a word it cannot place inside an instruction.
 fn syntax_errors(root: Node<'_>, source: &(impl Source + ?Sized), out: &mut Vec<Diagnostic>) {
     if !root.has_error() {
         return;
     }
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
-        if node.is_missing() {
-            let message = match node.kind() {
-                "}" => "syntax error: missing '}'".to_string(),
-                kind => format!("syntax error: missing '{kind}'"),
-            };
-            out.push(diagnostic(
-                node.byte_range(),
-                Severity::Error,
-                "syntax-error",
-                message,
-            ));
-        } else if node.is_error() {
-            let text = source.slice(node.byte_range());
-            let message = if text.contains("${") && !text.contains('}') {
-                "syntax error: missing '}'".to_string()
-            } else {
-                let shown: String = text.trim().chars().take(40).collect();
-                format!("syntax error: unexpected '{shown}'")
-            };
-            out.push(diagnostic(
-                node.byte_range(),
-                Severity::Error,
-                "syntax-error",
-                message,
-            ));
+        if node.is_missing() || node.is_error() {
+            if let Some((range, message)) = syntax_message(node, source) {
+                out.push(diagnostic(range, Severity::Error, "syntax-error", message));
+            }
         } else if node.has_error() {
             let mut cursor = node.walk();
             stack.extend(node.children(&mut cursor));
+        }
+    }
+}
+
+/// The instruction an ERROR or MISSING node belongs to: an ancestor, or the
+/// instruction it follows on the same line.
+fn owning_instruction(node: Node<'_>) -> Option<Node<'_>> {
+    let mut current = Some(node);
+    while let Some(n) = current {
+        if n.kind().ends_with("_instruction") {
+            // the trigger of an ONBUILD speaks for itself
+            return Some(n);
+        }
+        current = n.parent();
+    }
+    let previous = node.prev_named_sibling()?;
+    (previous.kind().ends_with("_instruction")
+        && previous.end_position().row == node.start_position().row)
+        .then_some(previous)
+}
+
+fn syntax_message(node: Node<'_>, source: &(impl Source + ?Sized)) -> Option<(Span, String)> {
+    let range = node.byte_range();
+    // blank names and empty mount fields are reported with BuildKit's own
+    // messages by the key=value and --mount checks
+    let mut ancestor = node.parent();
+    while let Some(a) = ancestor {
+        let blank_name = matches!(a.kind(), "variable" | "label_key") && a.byte_range().is_empty();
+        if a.kind() == "mount_param" || blank_name {
+            return None;
+        }
+        ancestor = a.parent();
+    }
+    if node.is_missing() {
+        let message = match node.kind() {
+            "}" => "syntax error: missing '}'".to_string(),
+            kind => format!("syntax error: missing '{kind}'"),
+        };
+        return Some((range, message));
+    }
+    let text = source.slice(range.clone()).into_owned();
+    if text.contains("${") && !text.contains('}') {
+        return Some((range, "syntax error: missing '}'".to_string()));
+    }
+    let owner = owning_instruction(node);
+    if let Some(owner) = owner {
+        let keyword = crate::syntax::Instruction { node: owner }.keyword_lowercase(source);
+        let owner_text = source.slice(owner.byte_range());
+        let first_argument = owner_text.split_whitespace().nth(1).unwrap_or_default();
+        if keyword == "healthcheck" && first_argument.eq_ignore_ascii_case("none") {
+            return Some((range, "HEALTHCHECK NONE takes no arguments".to_string()));
+        }
+    }
+    // a word glued to a flag (`--=x`, `---`, `--mount=a,=b`): the flag word
+    // as BuildKit's bflag reads it
+    let flag = node.prev_sibling().and_then(|previous| {
+        // the ERROR may sit after the whole instruction: its last flag
+        let candidate = if previous.kind().ends_with("_instruction") {
+            previous.child(previous.child_count().checked_sub(1)?)?
+        } else {
+            previous
+        };
+        (matches!(candidate.kind(), "flag" | "mount_flag") && candidate.end_byte() == range.start)
+            .then_some(candidate)
+    });
+    if let Some(flag) = flag {
+        let flag_text = source.slice(flag.byte_range()).into_owned();
+        let glued = text.split_whitespace().next().unwrap_or_default();
+        let word = format!("{flag_text}{glued}");
+        let word_range = flag.start_byte()..range.start + glued.len();
+        if flag.kind() == "mount_flag" {
+            let field = word.rsplit(',').next().unwrap_or_default();
+            if field.starts_with('=') {
+                return Some((
+                    range.start..range.start + glued.len(),
+                    format!("unexpected key '' in '{field}'"),
+                ));
+            }
+        }
+        let name = word
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("--");
+        return Some((word_range, format!("unknown flag: --{name}")));
+    }
+    let shown: String = text.trim().chars().take(40).collect();
+    Some((range, format!("syntax error: unexpected '{shown}'")))
+}
+
+/// ENV and LABEL as BuildKit's parser reads them (`parseNameVal`): the
+/// legacy `KEY value` form needs a value, the `k=v` form needs `=` in every
+/// word; ENV, LABEL and ARG names can not be blank, and their quotes must
+/// close (the builder expands these words).
+fn key_value_forms(root: Node<'_>, source: &(impl Source + ?Sized), out: &mut Vec<Diagnostic>) {
+    let mut cursor = root.walk();
+    for node in root.named_children(&mut cursor) {
+        let node = match node.child_by_field_name("trigger") {
+            Some(trigger) if node.kind() == "onbuild_instruction" => trigger,
+            _ => node,
+        };
+        let (command, item_kind, name_field) = match node.kind() {
+            "env_instruction" => ("ENV", "env_pair", "name"),
+            "label_instruction" => ("LABEL", "label_pair", "key"),
+            "arg_instruction" => ("ARG", "arg_declaration", "name"),
+            _ => continue,
+        };
+        let mut items_cursor = node.walk();
+        let items: Vec<Node<'_>> = node
+            .named_children(&mut items_cursor)
+            .filter(|n| n.kind() == item_kind)
+            .collect();
+        let has_equals = |item: &Node<'_>| {
+            let mut c = item.walk();
+            let found = item.children(&mut c).any(|n| n.kind() == "=");
+            found
+        };
+        for item in &items {
+            let blank = item
+                .child_by_field_name(name_field)
+                .is_none_or(|n| n.byte_range().is_empty());
+            if blank {
+                out.push(diagnostic(
+                    item.byte_range(),
+                    Severity::Error,
+                    "blank-name",
+                    format!("{command} names can not be blank"),
+                ));
+            }
+            unterminated_quotes(*item, out);
+        }
+        if command == "ARG" {
+            continue;
+        }
+        let Some(first) = items.first() else { continue };
+        if !has_equals(first) {
+            if first.child_by_field_name("value").is_none() {
+                out.push(diagnostic(
+                    first.byte_range(),
+                    Severity::Error,
+                    "missing-arguments",
+                    format!("{command} must have two arguments"),
+                ));
+            }
+            continue;
+        }
+        for item in items.iter().skip(1).filter(|i| !has_equals(i)) {
+            let word = logical_text(*item, source);
+            out.push(diagnostic(
+                item.byte_range(),
+                Severity::Error,
+                "missing-equals",
+                format!(
+                    "Syntax error - can't find = in {}. Must be of the form: name=value",
+                    go_quote(&word)
+                ),
+            ));
+        }
+    }
+}
+
+/// A quote left open in a builder-expanded word: BuildKit's shell lexer
+/// fails on it when it expands the word.
+fn unterminated_quotes(node: Node<'_>, out: &mut Vec<Diagnostic>) {
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        let (quote, which) = match current.kind() {
+            "double_quoted_string" => ("\"", "double"),
+            "single_quoted_string" => ("'", "single"),
+            _ => {
+                let mut cursor = current.walk();
+                stack.extend(current.named_children(&mut cursor));
+                continue;
+            }
+        };
+        let mut cursor = current.walk();
+        let quotes = current
+            .children(&mut cursor)
+            .filter(|c| c.kind() == quote && !c.is_missing() && !c.byte_range().is_empty())
+            .count();
+        if quotes < 2 && !current.byte_range().is_empty() {
+            out.push(diagnostic(
+                current.byte_range(),
+                Severity::Error,
+                "unterminated-quote",
+                format!("unexpected end of statement while looking for matching {which}-quote"),
+            ));
+        } else {
+            let mut cursor = current.walk();
+            stack.extend(current.named_children(&mut cursor));
         }
     }
 }
@@ -228,6 +518,8 @@ fn directives(model: &Model, out: &mut Vec<Diagnostic>) {
                 message: "first defined here".into(),
             });
             out.push(d);
+            // BuildKit stops at the duplicate: its value is never read
+            continue;
         }
         if directive.name == "escape" && directive.value != "`" && directive.value != "\\" {
             out.push(diagnostic(
@@ -245,16 +537,14 @@ fn directives(model: &Model, out: &mut Vec<Diagnostic>) {
 
 fn labs_enabled(model: &Model) -> bool {
     model.directives.iter().any(|d| {
-        d.name == "syntax"
-            && d.value
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .ends_with("-labs")
+        let frontend = d.value.split_whitespace().next().unwrap_or_default();
+        // `docker/dockerfile:1-labs`, also pinned: `…:1.7-labs@sha256:…`
+        let frontend = frontend.split('@').next().unwrap_or_default();
+        d.name == "syntax" && frontend.ends_with("-labs")
     })
 }
 
-fn instructions(model: &Model, out: &mut Vec<Diagnostic>) {
+fn instructions(model: &Model, source: &(impl Source + ?Sized), out: &mut Vec<Diagnostic>) {
     let labs = labs_enabled(model);
     for instruction in &model.preamble {
         if instruction.known && instruction.keyword != "arg" {
@@ -273,7 +563,43 @@ fn instructions(model: &Model, out: &mut Vec<Diagnostic>) {
             .flat_map(|s| std::iter::once(&s.from).chain(s.instructions.iter())),
     );
     for instruction in all {
-        check_instruction(instruction, labs, false, out);
+        check_instruction(instruction, labs, false, source, out);
+    }
+}
+
+/// BuildKit's `parseBuildStageName`: `FROM image` or `FROM image AS name`,
+/// split on whitespace; `FROM image AS` (a name left out) has two.
+fn from_arity_ok(args: &str) -> bool {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    match words.as_slice() {
+        [_] => true,
+        [_, as_word, _] => as_word.eq_ignore_ascii_case("as"),
+        _ => false,
+    }
+}
+
+/// The elements of a JSON-form argument list, as BuildKit's `parseJSON`
+/// reads it: `None` when the text is no valid JSON array (BuildKit then
+/// falls back to the shell or whitespace form).
+fn json_elements(args: &str) -> Option<Vec<serde_json::Value>> {
+    if !args.trim_start().starts_with('[') {
+        return None;
+    }
+    serde_json::from_str::<Vec<serde_json::Value>>(args).ok()
+}
+
+/// The argument words of ADD/COPY, heredoc markers included.
+fn path_arguments(instruction: &crate::model::Instruction) -> Vec<String> {
+    match json_elements(&instruction.arguments) {
+        Some(elements) => elements
+            .iter()
+            .map(|e| e.as_str().unwrap_or_default().to_string())
+            .collect(),
+        None => instruction
+            .arguments
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
     }
 }
 
@@ -281,17 +607,19 @@ fn check_instruction(
     instruction: &crate::model::Instruction,
     labs: bool,
     in_onbuild: bool,
+    source: &(impl Source + ?Sized),
     out: &mut Vec<Diagnostic>,
 ) {
     let keyword = instruction.keyword.as_str();
     let upper = keyword.to_ascii_uppercase();
     if !instruction.known {
-        let suggestion = INSTRUCTIONS
-            .iter()
-            .filter(|k| levenshtein(k, keyword) <= 2)
-            .min_by_key(|k| levenshtein(k, keyword))
-            .map(|k| format!(" (did you mean {k}?)"))
-            .unwrap_or_default();
+        let suggestion = suggest(
+            &instruction.keyword_text,
+            INSTRUCTIONS.iter().copied(),
+            false,
+        )
+        .map(|k| format!(" (did you mean {k}?)"))
+        .unwrap_or_default();
         out.push(diagnostic(
             instruction.keyword_range.clone(),
             Severity::Error,
@@ -303,11 +631,29 @@ fn check_instruction(
         ));
         return;
     }
-    check_flags(instruction, labs, out);
+    // a trigger is parsed by the downstream build, whose frontend decides
+    // about labs flags
+    check_flags(instruction, labs || in_onbuild, source, out);
     let args = instruction.arguments.as_str();
-    let empty = args.is_empty()
-        || (instruction.json_form && args.trim_start_matches('[').trim().starts_with(']'));
+    let json = json_elements(args);
+    let empty = args.is_empty() || json.as_ref().is_some_and(|e| e.is_empty());
     let at = instruction.keyword_range.clone();
+    let takes_json = matches!(
+        keyword,
+        "run" | "cmd" | "entrypoint" | "shell" | "add" | "copy" | "volume"
+    );
+    if takes_json
+        && json
+            .as_ref()
+            .is_some_and(|elements| elements.iter().any(|e| !e.is_string()))
+    {
+        out.push(diagnostic(
+            instruction.arguments_range.clone(),
+            Severity::Error,
+            "json-not-strings",
+            "when using JSON array syntax, arrays must be comprised of strings only",
+        ));
+    }
     match keyword {
         "env" | "label" | "onbuild" | "healthcheck" | "expose" | "volume" | "arg" | "shell"
             if empty =>
@@ -327,29 +673,40 @@ fn check_instruction(
                 format!("{upper} requires exactly one argument"),
             ));
         }
-        "add" | "copy"
-            if instruction.heredocs.is_empty()
-                && !instruction.json_form
-                && args.split_whitespace().count() < 2 =>
-        {
-            out.push(diagnostic(
-                at,
-                Severity::Error,
-                "missing-arguments",
-                format!(
-                    "{upper} requires at least two arguments, but only one was provided. Destination could not be determined"
-                ),
-            ));
+        "add" | "copy" => {
+            let words = path_arguments(instruction);
+            if words.len() < 2 {
+                out.push(diagnostic(
+                    at,
+                    Severity::Error,
+                    "missing-arguments",
+                    format!(
+                        "{upper} requires at least two arguments, but only one was provided. Destination could not be determined"
+                    ),
+                ));
+            } else if json.is_none() && words.last().is_some_and(|w| is_heredoc_word(w)) {
+                out.push(diagnostic(
+                    instruction.arguments_range.clone(),
+                    Severity::Error,
+                    "heredoc-destination",
+                    format!("{upper} cannot accept a heredoc as a destination"),
+                ));
+            }
         }
-        "from" if empty => {
+        "from" if !from_arity_ok(args) => {
+            let range = if empty {
+                at
+            } else {
+                instruction.arguments_range.clone()
+            };
             out.push(diagnostic(
-                at,
+                range,
                 Severity::Error,
                 "missing-arguments",
                 "FROM requires either one or three arguments",
             ));
         }
-        "shell" if !instruction.json_form => {
+        "shell" if json.is_none() => {
             out.push(diagnostic(
                 instruction.arguments_range.clone(),
                 Severity::Error,
@@ -357,15 +714,14 @@ fn check_instruction(
                 "SHELL requires the arguments to be in JSON form",
             ));
         }
+        "healthcheck" => healthcheck(instruction, out),
         "maintainer" => {
-            let mut d = diagnostic(
+            out.push(diagnostic(
                 at,
                 Severity::Warning,
                 "MaintainerDeprecated",
                 "Maintainer instruction is deprecated in favor of using label",
-            );
-            d.unnecessary = false;
-            out.push(d);
+            ));
         }
         "onbuild" => {
             if let Some(trigger) = &instruction.trigger {
@@ -385,7 +741,7 @@ fn check_instruction(
                             trigger.keyword.to_ascii_uppercase()
                         ),
                     )),
-                    _ => check_instruction(trigger, labs, true, out),
+                    _ => check_instruction(trigger, labs, true, source, out),
                 }
             }
         }
@@ -411,6 +767,49 @@ fn check_instruction(
     }
 }
 
+/// A word BuildKit reads as a heredoc: `[digits]<<[-]WORD`.
+fn is_heredoc_word(word: &str) -> bool {
+    let rest = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.strip_prefix("<<")
+        .map(|r| r.trim_start_matches('-'))
+        .is_some_and(|r| !r.is_empty())
+}
+
+/// `HEALTHCHECK NONE` or `HEALTHCHECK [flags] CMD command`
+/// (`instructions/parse.go`, `parseHealthcheck`).
+fn healthcheck(instruction: &crate::model::Instruction, out: &mut Vec<Diagnostic>) {
+    let args = instruction.arguments.as_str();
+    let Some(kind) = args.split_whitespace().next() else {
+        return;
+    };
+    let rest = args[kind.len()..].trim();
+    let kind_range =
+        instruction.arguments_range.start..instruction.arguments_range.start + kind.len();
+    match kind.to_uppercase().as_str() {
+        "NONE" if !rest.is_empty() => out.push(diagnostic(
+            instruction.arguments_range.clone(),
+            Severity::Error,
+            "healthcheck",
+            "HEALTHCHECK NONE takes no arguments",
+        )),
+        "CMD" if rest.is_empty() || json_elements(rest).is_some_and(|e| e.is_empty()) => {
+            out.push(diagnostic(
+                kind_range,
+                Severity::Error,
+                "healthcheck",
+                "Missing command after HEALTHCHECK CMD",
+            ))
+        }
+        "NONE" | "CMD" => {}
+        other => out.push(diagnostic(
+            kind_range,
+            Severity::Error,
+            "healthcheck",
+            format!("Unknown type {} in HEALTHCHECK (try CMD)", go_quote(other)),
+        )),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // stages
 
@@ -424,8 +823,8 @@ fn stage_names(model: &Model, out: &mut Vec<Diagnostic>) {
                 Severity::Error,
                 "invalid-stage-name",
                 format!(
-                    "invalid name for build stage: \"{}\", name can't start with a number or contain symbols",
-                    name.text
+                    "invalid name for build stage: {}, name can't start with a number or contain symbols",
+                    go_quote(&name.text)
                 ),
             ));
             continue;
@@ -449,8 +848,10 @@ fn stage_names(model: &Model, out: &mut Vec<Diagnostic>) {
                 ),
             ));
         }
+        // a FROM BuildKit cannot parse defines no stage
         let earlier = model.stages[..stage.index]
             .iter()
+            .filter(|s| from_arity_ok(&s.from.arguments))
             .filter_map(|s| s.name.as_ref())
             .find(|n| n.lowercase == name.lowercase);
         if let Some(earlier) = earlier {
@@ -688,5 +1089,4 @@ fn unused_stages(model: &Model, settings: &DiagnosticSettings, out: &mut Vec<Dia
         d.unnecessary = true;
         out.push(d);
     }
-    let _ = Base::Missing;
 }

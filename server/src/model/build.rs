@@ -13,8 +13,34 @@ pub fn build(tree: &Tree, source: &(impl Source + ?Sized)) -> Model {
         escape: '\\',
         ..Model::default()
     };
+    // BuildKit reads `syntax` and `check` (not `escape`) after a `#!` first
+    // line too: the comments right after it can still be directives
+    let mut after_shebang = false;
+    let mut last_row = 0;
     let mut cursor = root.walk();
-    for node in root.named_children(&mut cursor) {
+    for (i, node) in root.named_children(&mut cursor).enumerate() {
+        if node.kind() == "comment" {
+            let text = source.slice(node.byte_range());
+            let row = node.start_position().row;
+            if i == 0 && node.start_byte() == 0 && text.starts_with("#!") {
+                after_shebang = true;
+                last_row = row;
+                continue;
+            }
+            // a blank line ends the directives
+            after_shebang &= row == last_row + 1;
+            last_row = row;
+            match read_directive(node, source).filter(|_| after_shebang) {
+                Some(d) if matches!(d.name.as_str(), "syntax" | "check") => {
+                    model.directives.push(d)
+                }
+                // a known directive that does not apply here, not the end
+                Some(d) if d.name == "escape" => {}
+                _ => after_shebang = false,
+            }
+            continue;
+        }
+        after_shebang = false;
         match node.kind() {
             "parser_directive" => {
                 if let Some(directive) = read_directive(node, source) {
@@ -224,8 +250,10 @@ fn read_flag(node: Node<'_>, source: &(impl Source + ?Sized)) -> Flag {
                 value_range: val.map(|v| v.byte_range()),
             });
         }
-    } else if value.is_none() {
-        // `--name=` with nothing after it still has a value: the empty one
+    }
+    if value.is_none() {
+        // `--name=` (and `--mount=`) with nothing after it still has a
+        // value: the empty one
         let text = source.slice(node.byte_range());
         if text.ends_with('=') {
             value = Some(String::new());
@@ -396,22 +424,22 @@ fn resolve_stage_refs(model: &mut Model) {
             .filter(|s| s.name.as_ref().is_some_and(|n| n.lowercase == lower))
             .map(|s| s.index)
             .collect();
-        if let Some(&earlier) = matches.iter().rev().find(|&&i| i < current) {
-            return Some(Target::Stage(earlier));
-        }
-        if matches.contains(&current) {
-            return Some(Target::Itself(current));
-        }
-        matches.first().map(|&later| Target::Later(later))
+        // BuildKit registers every stage before it resolves any --from, so
+        // a duplicated name means its last definition, wherever that is
+        let last = *matches.last()?;
+        Some(match last.cmp(&current) {
+            std::cmp::Ordering::Less => Target::Stage(last),
+            std::cmp::Ordering::Equal => Target::Itself(last),
+            std::cmp::Ordering::Greater => Target::Later(last),
+        })
     };
     let mut resolved = Vec::with_capacity(model.stage_refs.len());
     for r in &model.stage_refs {
-        if r.target == Target::Downstream {
-            resolved.push(Target::Downstream);
-            continue;
-        }
+        // a variable is rejected wherever the trigger finally runs
         let target = if has_variable(&r.value, r.kind) {
             Target::Variable
+        } else if r.target == Target::Downstream {
+            Target::Downstream
         } else if r.numeric {
             match r.value.parse::<usize>() {
                 Ok(n) if n < r.from_stage => Target::Stage(n),

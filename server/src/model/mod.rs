@@ -266,7 +266,8 @@ impl Model {
         }
     }
 
-    /// Stages the target stage needs, itself included.
+    /// Stages the target stage needs, itself included. A base that holds a
+    /// variable counts every earlier stage it could expand to.
     pub fn reachable_from(&self, target: usize) -> Vec<bool> {
         let mut reached = vec![false; self.stages.len()];
         let mut stack = vec![target];
@@ -275,8 +276,22 @@ impl Model {
                 continue;
             }
             reached[i] = true;
-            if let Base::Stage(base) = self.stages[i].base {
+            let stage = &self.stages[i];
+            if let Base::Stage(base) = stage.base {
                 stack.push(base);
+            } else if stage.base_text.contains('$') {
+                // `FROM build-${VARIANT}`: a --build-arg may pick any earlier
+                // stage whose name fits, so all of them may be needed
+                stack.extend(
+                    self.stages[..i]
+                        .iter()
+                        .filter(|s| {
+                            s.name
+                                .as_ref()
+                                .is_some_and(|n| fits_pattern(&stage.base_text, &n.lowercase))
+                        })
+                        .map(|s| s.index),
+                );
             }
             for r in self.stage_refs.iter().filter(|r| r.from_stage == i) {
                 if let Target::Stage(dep) = r.target {
@@ -323,5 +338,68 @@ impl Model {
             }
         }
         None
+    }
+}
+
+/// Whether `name` is one of the values `pattern` (a FROM base with `$VAR` or
+/// `${…}` in it) can expand to, each variable standing for any text.
+fn fits_pattern(pattern: &str, name: &str) -> bool {
+    // literal pieces, with `None` for each variable
+    let mut pieces: Vec<Option<String>> = Vec::new();
+    let mut literal = String::new();
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        let starts_variable = c == '$'
+            && chars
+                .peek()
+                .is_some_and(|n| *n == '{' || n.is_ascii_alphanumeric() || *n == '_');
+        if !starts_variable {
+            literal.push(c);
+            continue;
+        }
+        if !literal.is_empty() {
+            pieces.push(Some(std::mem::take(&mut literal)));
+        }
+        pieces.push(None);
+        if chars.peek() == Some(&'{') {
+            let mut depth = 0;
+            for n in chars.by_ref() {
+                match n {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            while chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '_')
+            {
+                chars.next();
+            }
+        }
+    }
+    if !literal.is_empty() {
+        pieces.push(Some(literal));
+    }
+    fits(&pieces, name)
+}
+
+fn fits(pieces: &[Option<String>], text: &str) -> bool {
+    match pieces.split_first() {
+        None => text.is_empty(),
+        Some((Some(literal), rest)) => text
+            .strip_prefix(literal.as_str())
+            .is_some_and(|after| fits(rest, after)),
+        Some((None, rest)) => text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .any(|i| fits(rest, &text[i..])),
     }
 }

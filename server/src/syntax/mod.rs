@@ -1,11 +1,13 @@
 //! Parsing with our tree-sitter grammar, and reading BuildKit's view of an
 //! instruction back out of the tree.
 
+mod document;
 mod instruction;
 mod logical;
 mod sexp;
 mod source;
 
+pub use document::{Document, EditError};
 pub use instruction::{decode_json_string, Instruction};
 pub use logical::{logical_text, logical_text_of_range};
 pub use sexp::to_sexp;

@@ -1,0 +1,92 @@
+//! What the client can do (fixed at initialize) and what we advertise.
+
+use tower_lsp_server::ls_types::*;
+
+use super::convert;
+use super::encoding::Encoding;
+
+/// What the client told us it can do, fixed at initialize.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Session {
+    pub encoding: Encoding,
+    /// Clients that pull diagnostics get them only when they ask: pushing
+    /// too would show every diagnostic twice.
+    pub push_diagnostics: bool,
+    pub refresh_diagnostics: bool,
+    pub pull_configuration: bool,
+    pub register_configuration: bool,
+    pub hierarchical_symbols: bool,
+    pub definition_links: bool,
+    pub versioned_edits: bool,
+    pub prepare_rename: bool,
+}
+
+impl Session {
+    pub fn new(capabilities: &ClientCapabilities) -> Session {
+        let text = capabilities.text_document.as_ref();
+        let workspace = capabilities.workspace.as_ref();
+        Session {
+            encoding: Encoding::negotiate(capabilities),
+            push_diagnostics: text.and_then(|t| t.diagnostic.as_ref()).is_none(),
+            refresh_diagnostics: workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            pull_configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            register_configuration: workspace
+                .and_then(|w| w.did_change_configuration.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            hierarchical_symbols: text
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|s| s.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+            definition_links: text
+                .and_then(|t| t.definition.as_ref())
+                .and_then(|d| d.link_support)
+                .unwrap_or(false),
+            versioned_edits: workspace
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.document_changes)
+                .unwrap_or(false),
+            prepare_rename: text
+                .and_then(|t| t.rename.as_ref())
+                .and_then(|r| r.prepare_support)
+                .unwrap_or(false),
+        }
+    }
+}
+
+/// What we advertise: only what is implemented, in the client's terms.
+pub fn server_capabilities(session: &Session) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(session.encoding.kind()),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
+            identifier: Some(convert::SOURCE.to_string()),
+            inter_file_dependencies: false,
+            workspace_diagnostics: false,
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(if session.prepare_rename {
+            OneOf::Right(RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })
+        } else {
+            OneOf::Left(true)
+        }),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        ..ServerCapabilities::default()
+    }
+}

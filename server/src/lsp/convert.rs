@@ -1,0 +1,186 @@
+//! `ide` results as LSP types: byte ranges become positions here, at the
+//! edge, in the negotiated encoding.
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+use super::encoding::{self, Encoding};
+use crate::ide;
+use crate::model::Span;
+
+pub const SOURCE: &str = "dockerfile-ls";
+
+pub fn diagnostic(
+    rope: &Rope,
+    uri: &Uri,
+    encoding: Encoding,
+    diagnostic: &ide::Diagnostic,
+) -> lsp::Diagnostic {
+    let related: Vec<lsp::DiagnosticRelatedInformation> = diagnostic
+        .related
+        .iter()
+        .map(|related| lsp::DiagnosticRelatedInformation {
+            location: lsp::Location::new(
+                uri.clone(),
+                encoding::range(rope, related.range.clone(), encoding),
+            ),
+            message: related.message.clone(),
+        })
+        .collect();
+    lsp::Diagnostic {
+        range: encoding::range(rope, diagnostic.range.clone(), encoding),
+        severity: Some(severity(diagnostic.severity)),
+        code: Some(lsp::NumberOrString::String(diagnostic.code.clone())),
+        // a URL that does not parse is dropped rather than failing the list
+        code_description: diagnostic
+            .url
+            .as_deref()
+            .and_then(|url| url.parse::<Uri>().ok())
+            .map(|href| lsp::CodeDescription { href }),
+        source: Some(SOURCE.to_string()),
+        message: diagnostic.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: diagnostic
+            .unnecessary
+            .then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
+        data: None,
+    }
+}
+
+fn severity(severity: ide::Severity) -> lsp::DiagnosticSeverity {
+    match severity {
+        ide::Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        ide::Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        ide::Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+        ide::Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn location(rope: &Rope, uri: &Uri, encoding: Encoding, span: Span) -> lsp::Location {
+    lsp::Location::new(uri.clone(), encoding::range(rope, span, encoding))
+}
+
+/// The definition as a link when the client can show one (the whole FROM
+/// or ARG line as context, the name selected), else as a plain location.
+pub fn definition(
+    rope: &Rope,
+    uri: &Uri,
+    encoding: Encoding,
+    target: ide::NavigationTarget,
+    origin: Option<lsp::Range>,
+    link_support: bool,
+) -> lsp::GotoDefinitionResponse {
+    if link_support {
+        lsp::GotoDefinitionResponse::Link(vec![lsp::LocationLink {
+            origin_selection_range: origin,
+            target_uri: uri.clone(),
+            target_range: encoding::range(rope, target.full, encoding),
+            target_selection_range: encoding::range(rope, target.focus, encoding),
+        }])
+    } else {
+        lsp::GotoDefinitionResponse::Scalar(location(rope, uri, encoding, target.focus))
+    }
+}
+
+pub fn highlight(
+    rope: &Rope,
+    encoding: Encoding,
+    (span, access): (Span, ide::Access),
+) -> lsp::DocumentHighlight {
+    lsp::DocumentHighlight {
+        range: encoding::range(rope, span, encoding),
+        kind: Some(match access {
+            ide::Access::Read => lsp::DocumentHighlightKind::READ,
+            ide::Access::Write => lsp::DocumentHighlightKind::WRITE,
+        }),
+    }
+}
+
+pub fn symbol_kind(kind: ide::SymbolKind) -> lsp::SymbolKind {
+    match kind {
+        ide::SymbolKind::Stage => lsp::SymbolKind::CLASS,
+        ide::SymbolKind::Instruction => lsp::SymbolKind::FUNCTION,
+        ide::SymbolKind::Variable => lsp::SymbolKind::VARIABLE,
+    }
+}
+
+pub fn document_symbol(
+    rope: &Rope,
+    encoding: Encoding,
+    symbol: ide::Symbol,
+) -> lsp::DocumentSymbol {
+    let children: Vec<lsp::DocumentSymbol> = symbol
+        .children
+        .into_iter()
+        .map(|child| document_symbol(rope, encoding, child))
+        .collect();
+    #[allow(deprecated)] // `deprecated` is a required field of the struct
+    lsp::DocumentSymbol {
+        name: symbol.name,
+        detail: symbol.detail,
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        deprecated: None,
+        range: encoding::range(rope, symbol.range, encoding),
+        selection_range: encoding::range(rope, symbol.selection, encoding),
+        children: (!children.is_empty()).then_some(children),
+    }
+}
+
+/// The outline for clients without hierarchical symbols: every symbol with
+/// its parent's name as container.
+pub fn flat_symbols(
+    rope: &Rope,
+    uri: &Uri,
+    encoding: Encoding,
+    symbols: Vec<ide::Symbol>,
+) -> Vec<lsp::SymbolInformation> {
+    fn walk(
+        rope: &Rope,
+        uri: &Uri,
+        encoding: Encoding,
+        symbol: ide::Symbol,
+        container: Option<&str>,
+        out: &mut Vec<lsp::SymbolInformation>,
+    ) {
+        #[allow(deprecated)] // `deprecated` is a required field of the struct
+        out.push(lsp::SymbolInformation {
+            name: symbol.name.clone(),
+            kind: symbol_kind(symbol.kind),
+            tags: None,
+            deprecated: None,
+            location: location(rope, uri, encoding, symbol.range),
+            container_name: container.map(str::to_string),
+        });
+        for child in symbol.children {
+            walk(rope, uri, encoding, child, Some(&symbol.name), out);
+        }
+    }
+    let mut out = Vec::new();
+    for symbol in symbols {
+        walk(rope, uri, encoding, symbol, None, &mut out);
+    }
+    out
+}
+
+pub fn folding_range(fold: ide::Fold) -> lsp::FoldingRange {
+    lsp::FoldingRange {
+        start_line: u32::try_from(fold.start_line).unwrap_or(u32::MAX),
+        start_character: None,
+        end_line: u32::try_from(fold.end_line).unwrap_or(u32::MAX),
+        end_character: None,
+        kind: Some(match fold.kind {
+            ide::FoldKind::Region => lsp::FoldingRangeKind::Region,
+            ide::FoldKind::Comment => lsp::FoldingRangeKind::Comment,
+        }),
+        collapsed_text: None,
+    }
+}
+
+pub fn text_edit(
+    rope: &Rope,
+    encoding: Encoding,
+    (span, new_text): (Span, String),
+) -> lsp::TextEdit {
+    lsp::TextEdit::new(encoding::range(rope, span, encoding), new_text)
+}

@@ -1,0 +1,62 @@
+//! The language server: a tower-lsp-server adapter over `ide`. Byte ranges
+//! become LSP positions here and nowhere else.
+
+mod capabilities;
+mod config;
+mod convert;
+mod documents;
+mod encoding;
+mod guard;
+mod server;
+mod transport;
+
+pub use encoding::Encoding;
+pub use server::Server;
+
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+
+use tower_lsp_server::LspService;
+
+/// Serves LSP over stdin and stdout until the client says `exit` or closes
+/// the stream.
+pub fn run_stdio() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("dockerfile-ls: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shut_down = runtime.block_on(async {
+        let (filtered, input) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(async move {
+            if let Err(error) = transport::filter(tokio::io::stdin(), filtered).await {
+                eprintln!("dockerfile-ls: reading stdin: {error}");
+            }
+        });
+        let mut shut_down = None;
+        let (service, socket) = LspService::new(|client| {
+            let server = Server::new(client);
+            shut_down = Some(server.shutdown_flag());
+            server
+        });
+        tower_lsp_server::Server::new(input, tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+        shut_down.is_some_and(|flag| flag.load(Ordering::SeqCst))
+    });
+    // the blocking read of stdin may still be pending (a client that sends
+    // `exit` need not close the pipe); waiting for it would hang the exit
+    runtime.shutdown_background();
+    // LSP: exit after shutdown is a success, an exit (or a closed stream)
+    // without it a failure
+    if shut_down {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,504 @@
+//! The `LanguageServer` implementation: protocol plumbing around `ide`.
+//!
+//! tower-lsp polls handlers concurrently, so every handler that changes a
+//! document does so synchronously, before its first `.await`; what it sends
+//! afterwards reads the latest state rather than what it saw.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{self, ErrorCode};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::capabilities::{self, Session};
+use super::config;
+use super::convert;
+use super::documents::{Documents, Settings, Snapshot};
+use super::encoding::{self, Encoding};
+use super::guard::catch;
+use crate::ide;
+
+pub struct Server {
+    client: Client,
+    documents: Documents,
+    session: RwLock<Session>,
+    settings: RwLock<Arc<Settings>>,
+    /// Problems found in initializationOptions, logged once the client
+    /// accepts notifications.
+    startup_problems: Mutex<Vec<String>>,
+    /// Serialises pushes so that a document's diagnostics reach the client in
+    /// the order its versions were made.
+    publish_gate: tokio::sync::Mutex<()>,
+    /// Set by `shutdown`: `exit` without it ends the process with status 1.
+    shut_down: Arc<AtomicBool>,
+}
+
+impl Server {
+    pub fn new(client: Client) -> Server {
+        Server {
+            client,
+            documents: Documents::default(),
+            session: RwLock::default(),
+            settings: RwLock::default(),
+            startup_problems: Mutex::default(),
+            publish_gate: tokio::sync::Mutex::new(()),
+            shut_down: Arc::default(),
+        }
+    }
+
+    /// Whether the client asked for `shutdown`, readable after the server
+    /// itself is gone.
+    pub fn shutdown_flag(&self) -> Arc<AtomicBool> {
+        self.shut_down.clone()
+    }
+
+    // A poisoned lock only means another handler panicked while holding
+    // it; the data is plain and still usable.
+    fn session(&self) -> Session {
+        *self.session.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn settings(&self) -> Arc<Settings> {
+        self.settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Takes a settings object (already unwrapped from its section) and
+    /// returns what was wrong with it.
+    fn apply_settings(&self, section: &serde_json::Map<String, Value>) -> Vec<String> {
+        let (diagnostics, problems) = config::parse(section);
+        let mut settings = self
+            .settings
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        *settings = Arc::new(Settings {
+            generation: settings.generation + 1,
+            diagnostics,
+        });
+        problems
+    }
+
+    async fn log(&self, kind: MessageType, message: impl std::fmt::Display) {
+        self.client.log_message(kind, message).await;
+    }
+
+    async fn log_problems(&self, problems: Vec<String>) {
+        for problem in problems {
+            self.log(MessageType::WARNING, problem).await;
+        }
+    }
+
+    /// Asks the client for our section; `None` when it has none or fails.
+    async fn pull_configuration(&self) -> Option<serde_json::Map<String, Value>> {
+        let items = vec![ConfigurationItem {
+            scope_uri: None,
+            section: Some(config::SECTION.to_string()),
+        }];
+        match self.client.configuration(items).await {
+            Ok(values) => values.first().and_then(config::section),
+            Err(error) => {
+                self.log(
+                    MessageType::WARNING,
+                    format!("workspace/configuration failed: {error}"),
+                )
+                .await;
+                None
+            }
+        }
+    }
+
+    /// Pushes the diagnostics of the document's current text, unless they
+    /// were pushed already.
+    async fn publish(&self, uri: &Uri) {
+        let session = self.session();
+        if !session.push_diagnostics {
+            return;
+        }
+        let _gate = self.publish_gate.lock().await;
+        let settings = self.settings();
+        let snapshot = match self.documents.unpublished_diagnostics(uri, &settings) {
+            None => return,
+            Some(Ok(snapshot)) => snapshot,
+            Some(Err(panicked)) => return self.log(MessageType::ERROR, panicked).await,
+        };
+        let converted = catch("converting diagnostics", || {
+            snapshot
+                .items
+                .iter()
+                .map(|d| convert::diagnostic(&snapshot.rope, uri, session.encoding, d))
+                .collect::<Vec<_>>()
+        });
+        match converted {
+            Ok(items) => {
+                self.client
+                    .publish_diagnostics(uri.clone(), items, Some(snapshot.version))
+                    .await
+            }
+            Err(panicked) => self.log(MessageType::ERROR, panicked).await,
+        }
+    }
+
+    /// After a settings change: new diagnostics everywhere.
+    async fn refresh_diagnostics(&self) {
+        let session = self.session();
+        if session.push_diagnostics {
+            for uri in self.documents.uris() {
+                self.publish(&uri).await;
+            }
+        } else if session.refresh_diagnostics {
+            if let Err(error) = self.client.workspace_diagnostic_refresh().await {
+                self.log(
+                    MessageType::WARNING,
+                    format!("workspace/diagnostic/refresh failed: {error}"),
+                )
+                .await;
+            }
+        }
+    }
+
+    /// Runs a feature on the document's snapshot, a panic becoming an error
+    /// for this request; `None` when the document is not open.
+    fn with_snapshot<T>(
+        &self,
+        uri: &Uri,
+        what: &'static str,
+        feature: impl FnOnce(&Snapshot, Encoding) -> T,
+    ) -> jsonrpc::Result<Option<T>> {
+        let Some(snapshot) = self.documents.snapshot(uri) else {
+            return Ok(None);
+        };
+        let snapshot = snapshot?;
+        let encoding = self.session().encoding;
+        Ok(Some(catch(what, || feature(&snapshot, encoding))?))
+    }
+
+    /// Like [`Server::with_snapshot`], with the cursor as a byte offset.
+    fn at_position<T>(
+        &self,
+        position: &TextDocumentPositionParams,
+        what: &'static str,
+        feature: impl FnOnce(&Snapshot, Encoding, usize) -> Option<T>,
+    ) -> jsonrpc::Result<Option<T>> {
+        let uri = &position.text_document.uri;
+        self.with_snapshot(uri, what, |snapshot, encoding| {
+            let offset = encoding::offset(&snapshot.rope, position.position, encoding);
+            feature(snapshot, encoding, offset)
+        })
+        .map(Option::flatten)
+    }
+}
+
+/// An error the client shows to the user (LSP's RequestFailed).
+fn request_failed(message: String) -> jsonrpc::Error {
+    jsonrpc::Error {
+        code: ErrorCode::ServerError(-32803),
+        message: message.into(),
+        data: None,
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> jsonrpc::Result<InitializeResult> {
+        let session = Session::new(&params.capabilities);
+        *self.session.write().unwrap_or_else(PoisonError::into_inner) = session;
+        if let Some(section) = params
+            .initialization_options
+            .as_ref()
+            .and_then(config::section)
+        {
+            let problems = self.apply_settings(&section);
+            self.startup_problems
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend(problems);
+        }
+        Ok(InitializeResult {
+            capabilities: capabilities::server_capabilities(&session),
+            server_info: Some(ServerInfo {
+                name: "dockerfile-ls".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let problems = std::mem::take(
+            &mut *self
+                .startup_problems
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        self.log_problems(problems).await;
+        let session = self.session();
+        if session.register_configuration {
+            let registration = Registration {
+                id: "dockerfile-ls/didChangeConfiguration".to_string(),
+                method: "workspace/didChangeConfiguration".to_string(),
+                register_options: None,
+            };
+            if let Err(error) = self.client.register_capability(vec![registration]).await {
+                self.log(
+                    MessageType::WARNING,
+                    format!("could not register for configuration changes: {error}"),
+                )
+                .await;
+            }
+        }
+        if session.pull_configuration {
+            if let Some(section) = self.pull_configuration().await {
+                let problems = self.apply_settings(&section);
+                self.log_problems(problems).await;
+                self.refresh_diagnostics().await;
+            }
+        }
+    }
+
+    async fn shutdown(&self) -> jsonrpc::Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        let opened = self
+            .documents
+            .open(document.uri.clone(), &document.text, document.version);
+        match opened {
+            Ok(()) => self.publish(&document.uri).await,
+            Err(panicked) => self.log(MessageType::ERROR, panicked).await,
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let changed = self.documents.change(
+            &uri,
+            params.text_document.version,
+            &params.content_changes,
+            self.session().encoding,
+        );
+        if let Err(error) = changed {
+            self.log(
+                MessageType::WARNING,
+                format!("didChange for {}: {error}", uri.as_str()),
+            )
+            .await;
+        }
+        self.publish(&uri).await;
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.documents.close(&uri);
+        // behind the gate, so a push still in flight cannot land after this
+        let _gate = self.publish_gate.lock().await;
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let pulled = if self.session().pull_configuration {
+            self.pull_configuration().await
+        } else {
+            None
+        };
+        let Some(section) = pulled.or_else(|| config::section(&params.settings)) else {
+            return;
+        };
+        let problems = self.apply_settings(&section);
+        self.log_problems(problems).await;
+        self.refresh_diagnostics().await;
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
+        let uri = &params.text_document.uri;
+        let report = |result_id, items| {
+            DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+                RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id,
+                        items,
+                    },
+                },
+            ))
+        };
+        let snapshot = match self.documents.diagnostics(uri, &self.settings()) {
+            None => return Ok(report(None, Vec::new())),
+            Some(snapshot) => snapshot?,
+        };
+        if params.previous_result_id.as_deref() == Some(snapshot.result_id.as_str()) {
+            return Ok(DocumentDiagnosticReportResult::Report(
+                DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                        result_id: snapshot.result_id,
+                    },
+                }),
+            ));
+        }
+        let encoding = self.session().encoding;
+        let items = catch("converting diagnostics", || {
+            snapshot
+                .items
+                .iter()
+                .map(|d| convert::diagnostic(&snapshot.rope, uri, encoding, d))
+                .collect()
+        })?;
+        Ok(report(Some(snapshot.result_id), items))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> jsonrpc::Result<Option<GotoDefinitionResponse>> {
+        let position = &params.text_document_position_params;
+        let uri = &position.text_document.uri;
+        let links = self.session().definition_links;
+        self.at_position(position, "definition", |snapshot, encoding, offset| {
+            let target = ide::definition(&snapshot.analysis, offset)?;
+            Some(convert::definition(
+                &snapshot.rope,
+                uri,
+                encoding,
+                target,
+                None,
+                links,
+            ))
+        })
+    }
+
+    async fn references(&self, params: ReferenceParams) -> jsonrpc::Result<Option<Vec<Location>>> {
+        let position = &params.text_document_position;
+        let uri = &position.text_document.uri;
+        let include_declaration = params.context.include_declaration;
+        self.at_position(position, "references", |snapshot, encoding, offset| {
+            let spans = ide::references(&snapshot.analysis, offset, include_declaration);
+            Some(
+                spans
+                    .into_iter()
+                    .map(|span| convert::location(&snapshot.rope, uri, encoding, span))
+                    .collect(),
+            )
+        })
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> jsonrpc::Result<Option<Vec<DocumentHighlight>>> {
+        let position = &params.text_document_position_params;
+        self.at_position(
+            position,
+            "document highlight",
+            |snapshot, encoding, offset| {
+                let occurrences = ide::occurrences(&snapshot.analysis, offset);
+                Some(
+                    occurrences
+                        .into_iter()
+                        .map(|o| convert::highlight(&snapshot.rope, encoding, o))
+                        .collect(),
+                )
+            },
+        )
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> jsonrpc::Result<Option<PrepareRenameResponse>> {
+        let prepared =
+            self.at_position(&params, "prepare rename", |snapshot, encoding, offset| {
+                Some(
+                    ide::prepare_rename(&snapshot.analysis, &snapshot.rope, offset).map(
+                        |(span, placeholder)| PrepareRenameResponse::RangeWithPlaceholder {
+                            range: encoding::range(&snapshot.rope, span, encoding),
+                            placeholder,
+                        },
+                    ),
+                )
+            })?;
+        prepared.transpose().map_err(request_failed)
+    }
+
+    async fn rename(&self, params: RenameParams) -> jsonrpc::Result<Option<WorkspaceEdit>> {
+        let position = &params.text_document_position;
+        let uri = &position.text_document.uri;
+        let versioned = self.session().versioned_edits;
+        let renamed = self.at_position(position, "rename", |snapshot, encoding, offset| {
+            let edits = ide::rename(&snapshot.analysis, &snapshot.rope, offset, &params.new_name);
+            Some(edits.map(|edits| {
+                let edits: Vec<TextEdit> = edits
+                    .into_iter()
+                    .map(|edit| convert::text_edit(&snapshot.rope, encoding, edit))
+                    .collect();
+                if versioned {
+                    // the version lets the client refuse edits made for an older text
+                    WorkspaceEdit {
+                        document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                            text_document: OptionalVersionedTextDocumentIdentifier {
+                                uri: uri.clone(),
+                                version: Some(snapshot.version),
+                            },
+                            edits: edits.into_iter().map(OneOf::Left).collect(),
+                        }])),
+                        ..WorkspaceEdit::default()
+                    }
+                } else {
+                    WorkspaceEdit::new(HashMap::from([(uri.clone(), edits)]))
+                }
+            }))
+        })?;
+        renamed.transpose().map_err(request_failed)
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
+        let uri = &params.text_document.uri;
+        let hierarchical = self.session().hierarchical_symbols;
+        self.with_snapshot(uri, "document symbols", |snapshot, encoding| {
+            let symbols = ide::document_symbols(&snapshot.analysis);
+            if hierarchical {
+                DocumentSymbolResponse::Nested(
+                    symbols
+                        .into_iter()
+                        .map(|s| convert::document_symbol(&snapshot.rope, encoding, s))
+                        .collect(),
+                )
+            } else {
+                DocumentSymbolResponse::Flat(convert::flat_symbols(
+                    &snapshot.rope,
+                    uri,
+                    encoding,
+                    symbols,
+                ))
+            }
+        })
+    }
+
+    async fn folding_range(
+        &self,
+        params: FoldingRangeParams,
+    ) -> jsonrpc::Result<Option<Vec<FoldingRange>>> {
+        self.with_snapshot(
+            &params.text_document.uri,
+            "folding ranges",
+            |snapshot, _| {
+                ide::folding_ranges(&snapshot.analysis)
+                    .into_iter()
+                    .map(convert::folding_range)
+                    .collect()
+            },
+        )
+    }
+}
