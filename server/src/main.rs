@@ -7,6 +7,7 @@ dockerfile-ls: a language server for Dockerfiles
 
 Usage:
   dockerfile-ls [--stdio]       serve the Language Server Protocol over stdin/stdout
+  dockerfile-ls check [PATH…]   report diagnostics for files and folders (see check --help)
   dockerfile-ls syntax FILE     print FILE's syntax tree as an S-expression;
                                 exits 1 when it holds an ERROR or MISSING node
   dockerfile-ls --version       print the version
@@ -14,7 +15,12 @@ Usage:
 ";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // A path that is not UTF-8 must not abort the program: such arguments
+    // are read lossily and then fail as paths with a clear message.
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     match args.first().map(String::as_str) {
         Some("--version" | "-V") => {
             println!("dockerfile-ls {}", env!("CARGO_PKG_VERSION"));
