@@ -878,13 +878,11 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       if (content_after_continuation(s, lexer)) return finish(s, lexer, WS);
     }
     // Only continuations and comments up to the end of the file: the
-    // instruction ends here. One continuation token covers the rest.
-    while (!lexer->eof(lexer)) advance(lexer);
-    lexer->mark_end(lexer);
-    lexer->result_symbol = LINE_CONTINUATION;
-    s->in_continuation = true;
-    s->comment_in_continuation = false;
-    return true;
+    // instruction ends here, with a zero-width end. The continuations after
+    // it are lexed on their own, with the same extents as anywhere else.
+    if (!valid[END_OF_FILE]) return false;
+    s->heredoc_count = 0;
+    return finish(s, lexer, END_OF_FILE);
   }
 
 

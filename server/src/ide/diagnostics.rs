@@ -1025,7 +1025,21 @@ fn unknown_stage(
     {
         return;
     }
+    if r.kind == RefKind::MountFrom && value.bytes().all(|b| b.is_ascii_digit()) {
+        out.push(diagnostic(
+            r.range.clone(),
+            Severity::Warning,
+            "mount-from-index",
+            format!(
+                "RUN --mount from= takes stage names, not indexes: BuildKit will pull the image {}",
+                pulled_reference(value)
+            ),
+        ));
+        return;
+    }
     let lower = value.to_ascii_lowercase();
+    // the name is a typo of a stage whatever its position (a later one then
+    // fails differently); an earlier stage, the one that could work, first
     let closest = model
         .stages
         .iter()
@@ -1035,7 +1049,7 @@ fn unknown_stage(
                 .map(|n| (s, levenshtein(&n.lowercase, &lower)))
         })
         .filter(|(_, distance)| *distance <= 2)
-        .min_by_key(|(s, distance)| (*distance, s.index));
+        .min_by_key(|(s, distance)| (*distance, s.index >= r.from_stage, s.index));
     let clearly_image = is_clearly_an_image(&lower);
     if let (Some((stage, _)), false) = (closest, clearly_image) {
         let name = &stage
@@ -1057,6 +1071,24 @@ fn unknown_stage(
             message: format!("stage '{name}' is defined here"),
         });
         out.push(d);
+    } else if let Some(context) = settings
+        .build_contexts
+        .iter()
+        .filter(|_| !clearly_image)
+        .map(|c| (levenshtein(&c.to_ascii_lowercase(), &lower), c))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, c)| c)
+    {
+        out.push(diagnostic(
+            r.range.clone(),
+            Severity::Warning,
+            "unknown-build-context",
+            format!(
+                "unknown build context '{value}': BuildKit will pull the image {} — did you mean '{context}'?",
+                pulled_reference(value)
+            ),
+        ));
     } else if !clearly_image {
         out.push(diagnostic(
             r.range.clone(),
