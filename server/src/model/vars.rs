@@ -17,6 +17,7 @@ pub(super) fn collect_var_uses(
         return;
     }
     let instruction_start = node.start_byte();
+    let first_new = out.len();
     let mut stack = vec![node];
     while let Some(current) = stack.pop() {
         let mut cursor = current.walk();
@@ -36,7 +37,8 @@ pub(super) fn collect_var_uses(
             }
         }
     }
-    out.sort_by_key(|u| u.range.start);
+    // only this instruction's uses: earlier ones are already in order
+    out[first_new..].sort_by_key(|u| u.range.start);
 }
 
 /// `$NAME` and `${NAME…}` in shell text, which the shell expands from the
