@@ -31,11 +31,17 @@ pub fn run_stdio() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Once the session is over, the pending read of stdin is cancelled on
+    // purpose: that must not be reported as an error (clients log stderr).
+    let session_over = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader_sees_end = session_over.clone();
     let shut_down = runtime.block_on(async {
         let (filtered, input) = tokio::io::duplex(64 * 1024);
         tokio::spawn(async move {
             if let Err(error) = transport::filter(tokio::io::stdin(), filtered).await {
-                eprintln!("dockerfile-ls: reading stdin: {error}");
+                if !reader_sees_end.load(Ordering::SeqCst) {
+                    eprintln!("dockerfile-ls: reading stdin: {error}");
+                }
             }
         });
         let mut shut_down = None;
@@ -47,6 +53,7 @@ pub fn run_stdio() -> ExitCode {
         tower_lsp_server::Server::new(input, tokio::io::stdout(), socket)
             .serve(service)
             .await;
+        session_over.store(true, Ordering::SeqCst);
         shut_down.is_some_and(|flag| flag.load(Ordering::SeqCst))
     });
     // the blocking read of stdin may still be pending (a client that sends
