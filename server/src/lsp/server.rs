@@ -95,6 +95,10 @@ impl Server {
 
     /// Asks the client for our section; `None` when it has none or fails.
     async fn pull_configuration(&self) -> Option<serde_json::Map<String, Value>> {
+        // after `shutdown` the client may already be closing its stream
+        if self.shut_down.load(Ordering::SeqCst) {
+            return None;
+        }
         let items = vec![ConfigurationItem {
             scope_uri: None,
             section: Some(config::SECTION.to_string()),
@@ -145,6 +149,9 @@ impl Server {
 
     /// After a settings change: new diagnostics everywhere.
     async fn refresh_diagnostics(&self) {
+        if self.shut_down.load(Ordering::SeqCst) {
+            return;
+        }
         let session = self.session();
         if session.push_diagnostics {
             for uri in self.documents.uris() {
@@ -240,7 +247,8 @@ impl LanguageServer for Server {
             let registration = Registration {
                 id: "dockerfile-ls/didChangeConfiguration".to_string(),
                 method: "workspace/didChangeConfiguration".to_string(),
-                register_options: None,
+                // only our section: other settings changes are none of our business
+                register_options: Some(serde_json::json!({ "section": config::SECTION })),
             };
             if let Err(error) = self.client.register_capability(vec![registration]).await {
                 self.log(
