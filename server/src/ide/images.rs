@@ -20,6 +20,7 @@ const OFFICIAL_IMAGES: &[&str] = &[
     "busybox",
     "caddy",
     "cassandra",
+    "centos",
     "chronograf",
     "cirros",
     "clearlinux",
@@ -49,6 +50,7 @@ const OFFICIAL_IMAGES: &[&str] = &[
     "gcc",
     "geonetwork",
     "ghost",
+    "golang",
     "gradle",
     "groovy",
     "haproxy",
@@ -145,6 +147,11 @@ const OFFICIAL_IMAGES: &[&str] = &[
     "znc",
     "zookeeper",
 ];
+
+/// Every official image name, sorted (for completion).
+pub fn official_images() -> &'static [&'static str] {
+    OFFICIAL_IMAGES
+}
 
 pub fn is_official_image(name: &str) -> bool {
     OFFICIAL_IMAGES.binary_search(&name).is_ok()

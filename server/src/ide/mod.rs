@@ -1,22 +1,38 @@
 //! One module per feature. Pure functions over an [`Analysis`] and byte
 //! offsets, returning plain data: no LSP types here.
 
+pub mod completion;
 pub mod diagnostics;
+pub mod docs;
 pub mod flags;
+pub mod format;
+pub mod hover;
+pub mod image_names;
 pub mod images;
+pub mod lens;
+pub mod links;
 pub mod navigation;
 pub mod outline;
+pub mod semantic_tokens;
+pub mod signature;
 
 use tree_sitter::Tree;
 
 use crate::model::{self, Model};
 use crate::syntax::{self, Source};
 
+pub use completion::{completion, CompletionItem, CompletionKind};
 pub use diagnostics::{diagnostics, Diagnostic, DiagnosticSettings, Related, Severity};
+pub use format::{format, FormatOptions, FormatSettings, Indent, TextEdit};
+pub use hover::{hover, Hover, Subject};
+pub use lens::{code_lenses, Lens, LensPart};
+pub use links::{document_links, Link};
 pub use navigation::{
     definition, occurrences, prepare_rename, references, rename, Access, NavigationTarget,
 };
 pub use outline::{document_symbols, folding_ranges, Fold, FoldKind, Symbol, SymbolKind};
+pub use semantic_tokens::{semantic_tokens, Modifiers, Token, TokenKind};
+pub use signature::{signature_help, Parameter, Signature, SignatureHelp};
 
 /// A parsed document and its model.
 pub struct Analysis {

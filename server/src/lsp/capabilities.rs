@@ -19,12 +19,25 @@ pub struct Session {
     pub definition_links: bool,
     pub versioned_edits: bool,
     pub prepare_rename: bool,
+    /// Completion items as snippets (`${1:image}`), else plain text.
+    pub completion_snippets: bool,
+    pub completion_markdown: bool,
+    /// Deprecated items as a tag (LSP 3.15), else the older boolean.
+    pub completion_deprecated_tag: bool,
+    /// Hover and signature documentation in markdown, else plain text.
+    pub hover_markdown: bool,
+    pub signature_markdown: bool,
+    /// Signature parameters as offsets into the label.
+    pub signature_label_offsets: bool,
 }
 
 impl Session {
     pub fn new(capabilities: &ClientCapabilities) -> Session {
         let text = capabilities.text_document.as_ref();
         let workspace = capabilities.workspace.as_ref();
+        let completion_item = text
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref());
         Session {
             encoding: Encoding::negotiate(capabilities),
             push_diagnostics: text.and_then(|t| t.diagnostic.as_ref()).is_none(),
@@ -52,6 +65,30 @@ impl Session {
             prepare_rename: text
                 .and_then(|t| t.rename.as_ref())
                 .and_then(|r| r.prepare_support)
+                .unwrap_or(false),
+            completion_snippets: completion_item
+                .and_then(|c| c.snippet_support)
+                .unwrap_or(false),
+            completion_markdown: completion_item
+                .and_then(|c| c.documentation_format.as_ref())
+                .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
+            completion_deprecated_tag: completion_item
+                .and_then(|c| c.tag_support.as_ref())
+                .is_some_and(|t| t.value_set.contains(&CompletionItemTag::DEPRECATED)),
+            hover_markdown: text
+                .and_then(|t| t.hover.as_ref())
+                .and_then(|h| h.content_format.as_ref())
+                .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
+            signature_markdown: text
+                .and_then(|t| t.signature_help.as_ref())
+                .and_then(|s| s.signature_information.as_ref())
+                .and_then(|i| i.documentation_format.as_ref())
+                .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
+            signature_label_offsets: text
+                .and_then(|t| t.signature_help.as_ref())
+                .and_then(|s| s.signature_information.as_ref())
+                .and_then(|i| i.parameter_information.as_ref())
+                .and_then(|p| p.label_offset_support)
                 .unwrap_or(false),
         }
     }
@@ -87,6 +124,24 @@ pub fn server_capabilities(session: &Session) -> ServerCapabilities {
         }),
         document_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        completion_provider: Some(super::completion::options()),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        signature_help_provider: Some(SignatureHelpOptions {
+            // a space starts the next argument, `=` a flag or key value
+            trigger_characters: Some(vec![" ".to_string(), "=".to_string()]),
+            retrigger_characters: Some(vec![",".to_string(), ":".to_string(), "/".to_string()]),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        semantic_tokens_provider: Some(super::semantic_tokens::options()),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         ..ServerCapabilities::default()
     }
 }

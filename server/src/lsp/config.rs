@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::ide::{DiagnosticSettings, Severity};
+use crate::ide::{DiagnosticSettings, FormatSettings, Severity};
 
 pub const SECTION: &str = "dockerfile-ls";
 
@@ -59,6 +59,31 @@ pub fn parse(section: &Map<String, Value>) -> (DiagnosticSettings, Vec<String>) 
         Some(Value::String(target)) if target.trim().is_empty() => {}
         Some(Value::String(target)) => settings.target = Some(target.trim().to_string()),
         Some(_) => problems.push(expected("target", "a stage name")),
+    }
+    (settings, problems)
+}
+
+/// Reads `format.enable`, `format.uppercaseKeywords` and
+/// `format.indentContinuations` (all on unless set to false).
+pub fn parse_format(section: &Map<String, Value>) -> (FormatSettings, Vec<String>) {
+    let mut settings = FormatSettings::default();
+    let mut problems = Vec::new();
+    match section.get("format") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(format)) => {
+            for (key, slot) in [
+                ("enable", &mut settings.enable),
+                ("uppercaseKeywords", &mut settings.uppercase_keywords),
+                ("indentContinuations", &mut settings.indent_continuations),
+            ] {
+                match format.get(key) {
+                    None | Some(Value::Null) => {}
+                    Some(Value::Bool(value)) => *slot = *value,
+                    Some(_) => problems.push(expected(&format!("format.{key}"), "true or false")),
+                }
+            }
+        }
+        Some(_) => problems.push(expected("format", "an object")),
     }
     (settings, problems)
 }
@@ -181,6 +206,18 @@ mod tests {
             assert_eq!(settings.build_contexts, ["assets"]);
             assert_eq!(settings.target.as_deref(), Some("release"));
         }
+    }
+
+    #[test]
+    fn format_settings_read_leniently() {
+        let value = json!({ "format.enable": false, "format": { "uppercaseKeywords": "no" } });
+        let (settings, problems) = parse_format(&section(&value).unwrap());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(!settings.enable);
+        assert!(settings.uppercase_keywords && settings.indent_continuations);
+        let (settings, problems) = parse_format(&section(&json!({})).unwrap());
+        assert!(problems.is_empty());
+        assert_eq!(settings, FormatSettings::default());
     }
 
     #[test]

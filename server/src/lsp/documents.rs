@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::encoding::{self, Encoding, PositionError};
 use super::guard::{catch, Panicked};
-use crate::ide::{Analysis, Diagnostic, DiagnosticSettings};
+use crate::ide::{Analysis, Diagnostic, DiagnosticSettings, FormatSettings};
 use crate::syntax::{Document, EditError};
 
 /// Diagnostic settings with a generation, so cached diagnostics know which
@@ -20,6 +20,7 @@ use crate::syntax::{Document, EditError};
 pub struct Settings {
     pub generation: u64,
     pub diagnostics: DiagnosticSettings,
+    pub format: FormatSettings,
 }
 
 struct DocumentState {

@@ -2,11 +2,16 @@
 //! become LSP positions here and nowhere else.
 
 mod capabilities;
+mod completion;
 mod config;
 mod convert;
 mod documents;
 mod encoding;
+mod formatting;
 mod guard;
+mod help;
+mod links_lenses;
+mod semantic_tokens;
 mod server;
 mod transport;
 

@@ -14,11 +14,16 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{self, Session};
+use super::completion;
 use super::config;
 use super::convert;
 use super::documents::{Documents, Settings, Snapshot};
 use super::encoding::{self, Encoding};
+use super::formatting;
 use super::guard::catch;
+use super::help;
+use super::links_lenses;
+use super::semantic_tokens;
 use crate::ide;
 
 pub struct Server {
@@ -34,6 +39,8 @@ pub struct Server {
     publish_gate: tokio::sync::Mutex<()>,
     /// Set by `shutdown`: `exit` without it ends the process with status 1.
     shut_down: Arc<AtomicBool>,
+    /// The last semantic tokens sent per document, for deltas.
+    tokens: semantic_tokens::Results,
 }
 
 impl Server {
@@ -46,6 +53,7 @@ impl Server {
             startup_problems: Mutex::default(),
             publish_gate: tokio::sync::Mutex::new(()),
             shut_down: Arc::default(),
+            tokens: semantic_tokens::Results::default(),
         }
     }
 
@@ -71,7 +79,9 @@ impl Server {
     /// Takes a settings object (already unwrapped from its section) and
     /// returns what was wrong with it.
     fn apply_settings(&self, section: &serde_json::Map<String, Value>) -> Vec<String> {
-        let (diagnostics, problems) = config::parse(section);
+        let (diagnostics, mut problems) = config::parse(section);
+        let (format, format_problems) = config::parse_format(section);
+        problems.extend(format_problems);
         let mut settings = self
             .settings
             .write()
@@ -79,6 +89,7 @@ impl Server {
         *settings = Arc::new(Settings {
             generation: settings.generation + 1,
             diagnostics,
+            format,
         });
         problems
     }
@@ -304,6 +315,7 @@ impl LanguageServer for Server {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.documents.close(&uri);
+        self.tokens.forget(&uri);
         // behind the gate, so a push still in flight cannot land after this
         let _gate = self.publish_gate.lock().await;
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
@@ -362,6 +374,23 @@ impl LanguageServer for Server {
                 .collect()
         })?;
         Ok(report(Some(snapshot.result_id), items))
+    }
+
+    async fn completion(
+        &self,
+        params: CompletionParams,
+    ) -> jsonrpc::Result<Option<CompletionResponse>> {
+        let position = &params.text_document_position;
+        let session = self.session();
+        self.at_position(position, "completion", |snapshot, encoding, offset| {
+            let items = ide::completion(&snapshot.analysis, &snapshot.rope, offset);
+            Some(completion::response(
+                &snapshot.rope,
+                encoding,
+                &session,
+                items,
+            ))
+        })
     }
 
     async fn goto_definition(
@@ -494,6 +523,31 @@ impl LanguageServer for Server {
         })
     }
 
+    async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
+        let position = &params.text_document_position_params;
+        let markdown = self.session().hover_markdown;
+        self.at_position(position, "hover", |snapshot, encoding, offset| {
+            let found = ide::hover(&snapshot.analysis, &snapshot.rope, offset)?;
+            Some(help::hover(&snapshot.rope, encoding, found, markdown))
+        })
+    }
+
+    async fn signature_help(
+        &self,
+        params: SignatureHelpParams,
+    ) -> jsonrpc::Result<Option<SignatureHelp>> {
+        let position = &params.text_document_position_params;
+        let session = self.session();
+        self.at_position(position, "signature help", |snapshot, _, offset| {
+            let found = ide::signature_help(&snapshot.analysis, &snapshot.rope, offset)?;
+            Some(help::signature_help(
+                found,
+                session.signature_markdown,
+                session.signature_label_offsets,
+            ))
+        })
+    }
+
     async fn folding_range(
         &self,
         params: FoldingRangeParams,
@@ -508,5 +562,96 @@ impl LanguageServer for Server {
                     .collect()
             },
         )
+    }
+
+    async fn formatting(
+        &self,
+        params: DocumentFormattingParams,
+    ) -> jsonrpc::Result<Option<Vec<TextEdit>>> {
+        let settings = self.settings().format;
+        if !settings.enable {
+            return Ok(None);
+        }
+        let options = formatting::options(&params.options, &settings);
+        self.with_snapshot(
+            &params.text_document.uri,
+            "formatting",
+            |snapshot, encoding| formatting::edits(snapshot, encoding, &options, None),
+        )
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> jsonrpc::Result<Option<Vec<TextEdit>>> {
+        let settings = self.settings().format;
+        if !settings.enable {
+            return Ok(None);
+        }
+        let options = formatting::options(&params.options, &settings);
+        self.with_snapshot(
+            &params.text_document.uri,
+            "range formatting",
+            |snapshot, encoding| {
+                formatting::edits(snapshot, encoding, &options, Some(params.range))
+            },
+        )
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> jsonrpc::Result<Option<SemanticTokensResult>> {
+        let uri = &params.text_document.uri;
+        let data = self.with_snapshot(uri, "semantic tokens", semantic_tokens::whole)?;
+        Ok(data.map(|data| SemanticTokensResult::Tokens(self.tokens.full(uri, data))))
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> jsonrpc::Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = &params.text_document.uri;
+        let data = self.with_snapshot(uri, "semantic tokens", semantic_tokens::whole)?;
+        Ok(data.map(|data| self.tokens.delta(uri, &params.previous_result_id, data)))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> jsonrpc::Result<Option<SemanticTokensRangeResult>> {
+        let range = params.range;
+        let uri = &params.text_document.uri;
+        self.with_snapshot(uri, "semantic tokens", |snapshot, encoding| {
+            SemanticTokensRangeResult::Tokens(SemanticTokens {
+                result_id: None,
+                data: semantic_tokens::within(snapshot, encoding, range),
+            })
+        })
+    }
+
+    async fn document_link(
+        &self,
+        params: DocumentLinkParams,
+    ) -> jsonrpc::Result<Option<Vec<DocumentLink>>> {
+        let uri = &params.text_document.uri;
+        self.with_snapshot(uri, "document links", |snapshot, encoding| {
+            ide::document_links(&snapshot.analysis)
+                .into_iter()
+                .filter_map(|link| links_lenses::document_link(&snapshot.rope, encoding, link))
+                .collect()
+        })
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> jsonrpc::Result<Option<Vec<CodeLens>>> {
+        let settings = self.settings();
+        let target = settings.diagnostics.target.as_deref();
+        let uri = &params.text_document.uri;
+        self.with_snapshot(uri, "code lenses", |snapshot, encoding| {
+            ide::code_lenses(&snapshot.analysis, target)
+                .iter()
+                .map(|lens| links_lenses::code_lens(&snapshot.rope, encoding, lens))
+                .collect()
+        })
     }
 }

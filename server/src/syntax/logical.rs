@@ -22,9 +22,7 @@ pub fn logical_text_of_range(
     if start >= end {
         return String::new();
     }
-    let mut removed = Vec::new();
-    collect_joins(node, start, end, &mut removed);
-    removed.sort_unstable();
+    let removed = joined_away(node, start, end);
     let mut out = String::with_capacity(end - start);
     let mut at = start;
     for (from, to) in removed {
@@ -40,6 +38,16 @@ pub fn logical_text_of_range(
     out
 }
 
+/// The byte ranges inside `start..end` that BuildKit drops when it joins
+/// the lines under `node` (line continuations, and comment lines with their
+/// indentation), sorted; what remains, concatenated, is the logical text.
+pub fn joined_away(node: Node<'_>, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut removed = Vec::new();
+    collect_joins(node, start, end, &mut removed);
+    removed.sort_unstable();
+    removed
+}
+
 fn collect_joins(node: Node<'_>, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
@@ -50,8 +58,16 @@ fn collect_joins(node: Node<'_>, start: usize, end: usize, out: &mut Vec<(usize,
             "line_continuation" => out.push((child.start_byte(), child.end_byte().min(end))),
             "comment" => {
                 // the whole comment line goes, with the indentation before '#'
+                // and whatever is left before its line break (a CRLF's '\r')
                 let line_start = child.start_byte() - child.start_position().column;
-                out.push((line_start.max(start), child.end_byte().min(end)));
+                let line_end = child
+                    .next_sibling()
+                    .filter(|next| {
+                        next.kind() == "line_continuation"
+                            && next.start_position().row == child.end_position().row
+                    })
+                    .map_or(child.end_byte(), |next| next.start_byte());
+                out.push((line_start.max(start), line_end.min(end)));
             }
             _ => {
                 if child.child_count() > 0 {

@@ -9,7 +9,7 @@ mod source;
 
 pub use document::{Document, EditError};
 pub use instruction::{decode_json_string, Instruction};
-pub use logical::{logical_text, logical_text_of_range};
+pub use logical::{joined_away, logical_text, logical_text_of_range};
 pub use sexp::to_sexp;
 pub use source::Source;
 

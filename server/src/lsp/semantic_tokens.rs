@@ -1,0 +1,590 @@
+//! Semantic tokens in LSP's terms: the legend, the relative encoding
+//! (`deltaLine, deltaStart, length, type, modifiers`) in the negotiated
+//! position encoding, and the last result per document for deltas.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{
+    self as lsp, SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens,
+    SemanticTokensDelta, SemanticTokensEdit, SemanticTokensFullDeltaResult,
+    SemanticTokensFullOptions, SemanticTokensLegend, SemanticTokensOptions,
+    SemanticTokensServerCapabilities, Uri, WorkDoneProgressOptions,
+};
+
+use super::documents::Snapshot;
+use super::encoding::{self, Encoding};
+use crate::ide::{self, Modifiers, Token, TokenKind};
+
+/// What we advertise: whole documents (with deltas) and ranges.
+pub fn options() -> SemanticTokensServerCapabilities {
+    SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+        work_done_progress_options: WorkDoneProgressOptions::default(),
+        legend: legend(),
+        range: Some(true),
+        full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+    })
+}
+
+/// The tokens of the whole document, encoded.
+pub fn whole(snapshot: &Snapshot, encoding: Encoding) -> Vec<SemanticToken> {
+    let rope = &snapshot.rope;
+    let tokens = ide::semantic_tokens(&snapshot.analysis, rope, 0..rope.len_bytes());
+    encode(rope, &tokens, encoding)
+}
+
+/// The tokens that touch `range` (clamped to the document), encoded.
+pub fn within(snapshot: &Snapshot, encoding: Encoding, range: lsp::Range) -> Vec<SemanticToken> {
+    let rope = &snapshot.rope;
+    let start = encoding::offset(rope, range.start, encoding);
+    let end = encoding::offset(rope, range.end, encoding).max(start);
+    let tokens = ide::semantic_tokens(&snapshot.analysis, rope, start..end);
+    encode(rope, &tokens, encoding)
+}
+
+/// Token types, by index in the legend: standard LSP types only, so every
+/// theme colours them.
+const TYPES: &[SemanticTokenType] = &[
+    SemanticTokenType::KEYWORD,
+    SemanticTokenType::COMMENT,
+    SemanticTokenType::MACRO,
+    SemanticTokenType::PARAMETER,
+    SemanticTokenType::PROPERTY,
+    SemanticTokenType::CLASS,
+    SemanticTokenType::TYPE,
+    SemanticTokenType::VARIABLE,
+    SemanticTokenType::STRING,
+    SemanticTokenType::OPERATOR,
+    SemanticTokenType::NUMBER,
+    SemanticTokenType::ENUM_MEMBER,
+];
+
+fn type_index(kind: TokenKind) -> u32 {
+    match kind {
+        TokenKind::Keyword => 0,
+        TokenKind::Comment => 1,
+        // parser directives and heredoc delimiters: meta syntax
+        TokenKind::Directive | TokenKind::HeredocDelimiter => 2,
+        TokenKind::Flag => 3,
+        TokenKind::FlagValue | TokenKind::LabelKey => 4,
+        // stages are classes in the outline too
+        TokenKind::Stage => 5,
+        TokenKind::Image => 6,
+        TokenKind::Variable => 7,
+        TokenKind::String | TokenKind::ImageTag => 8,
+        TokenKind::Operator => 9,
+        TokenKind::Number => 10,
+        TokenKind::Protocol => 11,
+    }
+}
+
+/// Modifiers, by bit in the legend.
+const MODIFIERS: &[(Modifiers, SemanticTokenModifier)] = &[
+    (Modifiers::DECLARATION, SemanticTokenModifier::DECLARATION),
+    (Modifiers::DEPRECATED, SemanticTokenModifier::DEPRECATED),
+    (
+        Modifiers::DEFAULT_LIBRARY,
+        SemanticTokenModifier::DEFAULT_LIBRARY,
+    ),
+];
+
+fn modifier_bits(modifiers: Modifiers) -> u32 {
+    MODIFIERS
+        .iter()
+        .enumerate()
+        .filter(|(_, (m, _))| modifiers.contains(*m))
+        .fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
+pub fn legend() -> SemanticTokensLegend {
+    SemanticTokensLegend {
+        token_types: TYPES.to_vec(),
+        token_modifiers: MODIFIERS.iter().map(|(_, m)| m.clone()).collect(),
+    }
+}
+
+/// Encodes tokens (sorted, single-line byte ranges) relative to each other.
+/// One forward pass over the text counts lines and columns up to each token
+/// in turn, so the cost is the length of the text the tokens span, not a
+/// position lookup from the document's start per token.
+pub fn encode(rope: &Rope, tokens: &[Token], encoding: Encoding) -> Vec<SemanticToken> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let Some(first) = tokens.first() else {
+        return out;
+    };
+    let mut scanner = Scanner::at_line_of(rope, first.range.start, encoding);
+    let (mut previous_line, mut previous_column) = (0usize, 0usize);
+    for token in tokens {
+        let start = token.range.start.min(rope.len_bytes());
+        // out of order (never, from `ide`), or far ahead: jump by the
+        // rope's line index rather than scan
+        if start < scanner.pos || start - scanner.pos > JUMP {
+            scanner = Scanner::at_line_of(rope, start, encoding);
+        }
+        scanner.advance(start, false);
+        let (line, column) = (scanner.line, scanner.column);
+        // a token reaching past its line's end is cut there
+        scanner.advance(token.range.end.max(start), true);
+        let length = scanner.column - column;
+        if length == 0 {
+            continue;
+        }
+        let same_line = line == previous_line && !out.is_empty();
+        out.push(SemanticToken {
+            // (saturating: `ide` sorts its tokens, but a bug there must
+            // not become a panic here)
+            delta_line: saturating_u32(line.saturating_sub(previous_line)),
+            delta_start: saturating_u32(if same_line {
+                column.saturating_sub(previous_column)
+            } else {
+                column
+            }),
+            length: saturating_u32(length),
+            token_type: type_index(token.kind),
+            token_modifiers_bitset: modifier_bits(token.modifiers),
+        });
+        (previous_line, previous_column) = (line, column);
+    }
+    out
+}
+
+/// How far ahead scanning stays cheaper than a lookup in the line index.
+const JUMP: usize = 64 * 1024;
+
+/// Walks the rope's text forward, keeping the line number and the column
+/// (in the encoding's units) of `pos`. Lines break at LF, CRLF and CR.
+struct Scanner<'r> {
+    chunks: ropey::iter::Chunks<'r>,
+    chunk: &'r [u8],
+    chunk_start: usize,
+    pos: usize,
+    line: usize,
+    column: usize,
+    /// The byte before `pos` was a CR: an LF now completes a CRLF.
+    after_cr: bool,
+    encoding: Encoding,
+}
+
+impl<'r> Scanner<'r> {
+    /// At the start of the line holding `offset`.
+    fn at_line_of(rope: &'r Rope, offset: usize, encoding: Encoding) -> Scanner<'r> {
+        let line = rope.byte_to_line(offset.min(rope.len_bytes()));
+        let line_start = rope.line_to_byte(line);
+        let (mut chunks, chunk_start, _, _) = rope.chunks_at_byte(line_start);
+        let chunk = chunks.next().map_or(&[][..], str::as_bytes);
+        Scanner {
+            chunks,
+            chunk,
+            chunk_start,
+            pos: line_start,
+            line,
+            column: 0,
+            after_cr: false,
+            encoding,
+        }
+    }
+
+    /// Moves to `target` (or the text's end); with `within_line`, stops
+    /// before a line break instead.
+    fn advance(&mut self, target: usize, within_line: bool) {
+        while self.pos < target {
+            let chunk_end = self.chunk_start + self.chunk.len();
+            if self.pos >= chunk_end {
+                match self.chunks.next() {
+                    Some(next) => {
+                        self.chunk_start = chunk_end;
+                        self.chunk = next.as_bytes();
+                        continue;
+                    }
+                    None => return,
+                }
+            }
+            let from = self.pos - self.chunk_start;
+            let to = target.min(chunk_end) - self.chunk_start;
+            for &byte in &self.chunk[from..to] {
+                match byte {
+                    b'\n' | b'\r' if within_line => return,
+                    b'\n' => {
+                        if !self.after_cr {
+                            self.line += 1;
+                        }
+                        self.column = 0;
+                        self.after_cr = false;
+                    }
+                    b'\r' => {
+                        self.line += 1;
+                        self.column = 0;
+                        self.after_cr = true;
+                    }
+                    _ => {
+                        self.column += unit(byte, self.encoding);
+                        self.after_cr = false;
+                    }
+                }
+                self.pos += 1;
+            }
+        }
+    }
+}
+
+/// The code units a UTF-8 byte adds: every byte that starts a character is
+/// one unit (two in UTF-16 for the 4-byte ones), continuation bytes none.
+fn unit(byte: u8, encoding: Encoding) -> usize {
+    match encoding {
+        Encoding::Utf8 => 1,
+        Encoding::Utf16 => usize::from(byte & 0xC0 != 0x80) + usize::from(byte >= 0xF0),
+        Encoding::Utf32 => usize::from(byte & 0xC0 != 0x80),
+    }
+}
+
+fn saturating_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The edit that turns `old` into `new`: everything between their common
+/// start and common end. A keystroke changes the tokens of one line and the
+/// line delta of the token after it, so that is all that travels.
+pub fn diff(old: &[SemanticToken], new: &[SemanticToken]) -> Vec<SemanticTokensEdit> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if prefix == old.len() && prefix == new.len() {
+        return Vec::new();
+    }
+    // the protocol counts integers, five per token
+    vec![SemanticTokensEdit {
+        start: saturating_u32(prefix * 5),
+        delete_count: saturating_u32((old.len() - prefix - suffix) * 5),
+        data: Some(new[prefix..new.len() - suffix].to_vec()),
+    }]
+}
+
+/// A result id and the tokens sent with it.
+type LastResult = (String, Arc<Vec<SemanticToken>>);
+
+/// The last result sent for each document, kept for the next delta.
+#[derive(Default)]
+pub struct Results {
+    next_id: AtomicU64,
+    last: Mutex<HashMap<Uri, LastResult>>,
+}
+
+impl Results {
+    /// A full result, remembered for the next delta.
+    pub fn full(&self, uri: &Uri, data: Vec<SemanticToken>) -> SemanticTokens {
+        let result_id = self.remember(uri, &data);
+        SemanticTokens {
+            result_id: Some(result_id),
+            data,
+        }
+    }
+
+    /// Edits against the result the client holds, or a full result when we
+    /// no longer have that one.
+    pub fn delta(
+        &self,
+        uri: &Uri,
+        previous_id: &str,
+        data: Vec<SemanticToken>,
+    ) -> SemanticTokensFullDeltaResult {
+        let previous = self
+            .lock()
+            .get(uri)
+            .filter(|(id, _)| id == previous_id)
+            .map(|(_, tokens)| tokens.clone());
+        match previous {
+            Some(old) => {
+                let edits = diff(&old, &data);
+                let result_id = self.remember(uri, &data);
+                SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                    result_id: Some(result_id),
+                    edits,
+                })
+            }
+            None => SemanticTokensFullDeltaResult::Tokens(self.full(uri, data)),
+        }
+    }
+
+    pub fn forget(&self, uri: &Uri) {
+        self.lock().remove(uri);
+    }
+
+    fn remember(&self, uri: &Uri, data: &[SemanticToken]) -> String {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
+        self.lock()
+            .insert(uri.clone(), (id.clone(), Arc::new(data.to_vec())));
+        id
+    }
+
+    // a poisoned lock only means a panic elsewhere; the map is still whole
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uri, LastResult>> {
+        self.last.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::{self, Analysis};
+
+    fn token(range: std::ops::Range<usize>, kind: TokenKind) -> Token {
+        Token {
+            range,
+            kind,
+            modifiers: Modifiers::NONE,
+        }
+    }
+
+    /// (line, column, length, type) of each token, made absolute again.
+    fn absolute(data: &[SemanticToken]) -> Vec<(u32, u32, u32, u32)> {
+        let (mut line, mut column) = (0, 0);
+        data.iter()
+            .map(|t| {
+                if t.delta_line > 0 {
+                    column = 0;
+                }
+                line += t.delta_line;
+                column += t.delta_start;
+                (line, column, t.length, t.token_type)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_legend_covers_every_kind_and_modifier() {
+        let legend = legend();
+        for kind in [TokenKind::Protocol, TokenKind::Keyword, TokenKind::Stage] {
+            assert!((type_index(kind) as usize) < legend.token_types.len());
+        }
+        let all = Modifiers::DECLARATION | Modifiers::DEPRECATED | Modifiers::DEFAULT_LIBRARY;
+        assert_eq!(modifier_bits(all), 0b111);
+        assert_eq!(modifier_bits(Modifiers::DEFAULT_LIBRARY), 0b100);
+    }
+
+    #[test]
+    fn columns_count_in_the_negotiated_encoding() {
+        // the stage name starts after a 4-byte, 2-unit, 1-char emoji
+        let text = "LABEL a=\"🐳\" b=c\r\nFROM x\rRUN y\n";
+        let rope = Rope::from_str(text);
+        let b = text.find("b=").unwrap();
+        let run = text.find("RUN").unwrap();
+        let tokens = [
+            token(6..7, TokenKind::LabelKey),
+            token(8..14, TokenKind::String),
+            token(b..b + 1, TokenKind::LabelKey),
+            token(run..run + 3, TokenKind::Keyword),
+        ];
+        let expect = |encoding, string_length, b_column| {
+            assert_eq!(
+                absolute(&encode(&rope, &tokens, encoding)),
+                vec![
+                    (0, 6, 1, 4),
+                    (0, 8, string_length, 8),
+                    (0, b_column, 1, 4),
+                    (2, 0, 3, 0)
+                ],
+                "{encoding:?}"
+            );
+        };
+        expect(Encoding::Utf8, 6, 15);
+        expect(Encoding::Utf16, 4, 13);
+        expect(Encoding::Utf32, 3, 12);
+    }
+
+    #[test]
+    fn tokens_past_a_line_end_are_cut_there() {
+        let rope = Rope::from_str("ab\ncd\n");
+        let encoded = encode(&rope, &[token(1..5, TokenKind::String)], Encoding::Utf16);
+        assert_eq!(absolute(&encoded), vec![(0, 1, 1, 8)]);
+        // a token on the line break itself is dropped
+        let encoded = encode(&rope, &[token(2..3, TokenKind::String)], Encoding::Utf16);
+        assert!(encoded.is_empty());
+    }
+
+    #[test]
+    fn encoding_matches_the_position_conversion_on_every_token() {
+        let text = "# syntax=docker/dockerfile:1\nARG É=\"ü\"\nFROM alpine AS bäse\r\nENV X=${É:-🐳} \\\n  Y=2\nRUN <<EOF\n  echo $X 🐳 $Y\nEOF\n";
+        let rope = Rope::from_str(text);
+        let analysis = Analysis::of_text(text);
+        let tokens = ide::semantic_tokens(&analysis, text, 0..text.len());
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let encoded = absolute(&encode(&rope, &tokens, encoding));
+            let expected: Vec<_> = tokens
+                .iter()
+                .map(|t| {
+                    let range = encoding::range(&rope, t.range.clone(), encoding);
+                    assert_eq!(range.start.line, range.end.line);
+                    (
+                        range.start.line,
+                        range.start.character,
+                        range.end.character - range.start.character,
+                        type_index(t.kind),
+                    )
+                })
+                .collect();
+            assert_eq!(encoded, expected, "{encoding:?}");
+        }
+    }
+
+    /// Real Dockerfiles of the shared corpus, concatenated to 10,000 lines.
+    fn ten_thousand_lines() -> String {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/real");
+        let mut files = Vec::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut text = String::new();
+        for path in files {
+            if text.lines().count() >= 10_000 {
+                break;
+            }
+            text.push_str(&String::from_utf8_lossy(
+                &std::fs::read(path).unwrap_or_default(),
+            ));
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    /// Not a check (no timing assertions in tests): prints the figures.
+    /// `cargo test --release -p dockerfile-ls --lib -- --ignored --nocapture timing`
+    #[test]
+    #[ignore = "a measurement, run in release mode"]
+    fn timing_on_ten_thousand_lines() {
+        use std::time::{Duration, Instant};
+        let text = ten_thousand_lines();
+        let rope = Rope::from_str(&text);
+        let analysis = Analysis::from_tree(crate::syntax::parse(&text), &rope);
+        let median = |f: &mut dyn FnMut()| -> Duration {
+            let mut times: Vec<Duration> = (0..21)
+                .map(|_| {
+                    let start = Instant::now();
+                    f();
+                    start.elapsed()
+                })
+                .collect();
+            times.sort();
+            times[times.len() / 2]
+        };
+        let mut tokens = Vec::new();
+        let ide_time = median(&mut || {
+            tokens = ide::semantic_tokens(&analysis, &rope, 0..rope.len_bytes());
+        });
+        let str_time = median(&mut || {
+            std::hint::black_box(ide::semantic_tokens(
+                &analysis,
+                text.as_str(),
+                0..text.len(),
+            ));
+        });
+        let mut encoded = Vec::new();
+        let encode_times: Vec<(Encoding, Duration)> =
+            [Encoding::Utf16, Encoding::Utf8, Encoding::Utf32]
+                .into_iter()
+                .map(|encoding| {
+                    (
+                        encoding,
+                        median(&mut || encoded = encode(&rope, &tokens, encoding)),
+                    )
+                })
+                .collect();
+        let json_time = median(&mut || {
+            let data = SemanticTokens {
+                result_id: None,
+                data: encoded.clone(),
+            };
+            std::hint::black_box(serde_json::to_string(&data).unwrap_or_default());
+        });
+        let middle = rope.len_bytes() / 2;
+        let range_time = median(&mut || {
+            let some = ide::semantic_tokens(&analysis, &rope, middle..middle + 4000);
+            std::hint::black_box(encode(&rope, &some, Encoding::Utf16));
+        });
+        let range_ide_time = median(&mut || {
+            std::hint::black_box(ide::semantic_tokens(
+                &analysis,
+                &rope,
+                middle..middle + 4000,
+            ));
+        });
+        println!(
+            "{} lines, {} bytes, {} tokens",
+            rope.len_lines(),
+            rope.len_bytes(),
+            tokens.len()
+        );
+        println!("ide::semantic_tokens (rope): {ide_time:?}, (str): {str_time:?}");
+        for (encoding, time) in encode_times {
+            println!("encode {encoding:?}: {time:?}");
+        }
+        println!("JSON of the full result: {json_time:?}");
+        println!("range of ~100 lines in the middle (ide + encode): {range_time:?}, ide alone {range_ide_time:?}");
+    }
+
+    #[test]
+    fn far_jumps_and_chunk_boundaries_keep_positions_right() {
+        // long lines of multi-byte text: rope chunks end inside lines, and
+        // the tokens are more than a jump apart
+        let filler = format!("# {}\r\n", "é🐳".repeat(40));
+        let text = format!("FROM a\n{}ENV X=1\n{}RUN x\r", filler.repeat(2000), filler);
+        let rope = Rope::from_str(&text);
+        let analysis = Analysis::of_text(&text);
+        let tokens: Vec<Token> = ide::semantic_tokens(&analysis, text.as_str(), 0..text.len())
+            .into_iter()
+            .filter(|t| t.kind != TokenKind::Comment || t.range.start < 30_000)
+            .collect();
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let encoded = absolute(&encode(&rope, &tokens, encoding));
+            let expected: Vec<_> = tokens
+                .iter()
+                .map(|t| {
+                    let range = encoding::range(&rope, t.range.clone(), encoding);
+                    (
+                        range.start.line,
+                        range.start.character,
+                        range.end.character - range.start.character,
+                        type_index(t.kind),
+                    )
+                })
+                .collect();
+            assert_eq!(encoded, expected, "{encoding:?}");
+        }
+    }
+
+    #[test]
+    fn a_diff_replaces_only_what_changed() {
+        let t = |n| SemanticToken {
+            delta_line: n,
+            ..SemanticToken::default()
+        };
+        let old = [t(0), t(1), t(2), t(3)];
+        let new = [t(0), t(9), t(8), t(3)];
+        let edits = diff(&old, &new);
+        assert_eq!(edits.len(), 1);
+        assert_eq!((edits[0].start, edits[0].delete_count), (5, 10));
+        assert_eq!(edits[0].data.as_deref(), Some(&[t(9), t(8)][..]));
+        assert!(diff(&old, &old).is_empty());
+        let appended = diff(&old[..2], &old);
+        assert_eq!((appended[0].start, appended[0].delete_count), (10, 0));
+        let removed = diff(&old, &old[..1]);
+        assert_eq!((removed[0].start, removed[0].delete_count), (5, 15));
+    }
+}
