@@ -932,7 +932,10 @@ type ReducedEdit = (usize, usize, &'static str);
 /// (`_paths`, `env_pair`, `image_name`) lexes in the state after it, where
 /// they are not. Tree-sitter reuses subtrees and tokens across such states,
 /// so tokens must come out the same in both.
-const REDUCED_CASES: &[(&str, &[ReducedEdit])] = &[
+/// A text and the edits that made the incremental tree differ from a fresh parse.
+type ReducedCase = (&'static str, &'static [ReducedEdit]);
+
+const REDUCED_CASES: &[ReducedCase] = &[
     // Fixed in 821cc7e ("whitespace is always padding"). Whitespace between
     // a COPY/ADD heredoc marker and the end of its line: part of the
     // heredoc's newline token in a fresh parse, padding after the edit. The
@@ -958,7 +961,7 @@ const REDUCED_CASES: &[(&str, &[ReducedEdit])] = &[
 /// Known differences, still open: two-edit sequences on invalid or
 /// unusual text, found after ~2,000 to 50,000 random cases each. Run with
 /// `cargo test --test incremental -- --ignored` when working on the scanner.
-const KNOWN_OPEN_CASES: &[(&str, &[(usize, usize, &str)])] = &[
+const KNOWN_OPEN_CASES: &[ReducedCase] = &[
     // Open at 454790d. The instruction ends with a zero-width `_eof` before
     // ` \` when only continuations follow; typing after the last one makes
     // the fresh parse see `_ws` there (a value follows), but the incremental
@@ -987,7 +990,7 @@ fn known_open_cases_parse_incrementally_like_fresh() {
     replay_cases(KNOWN_OPEN_CASES);
 }
 
-fn replay_cases(cases: &[(&str, &[(usize, usize, &str)])]) {
+fn replay_cases(cases: &[ReducedCase]) {
     let mut checker = Checker::new();
     let mut failures = String::new();
     for &(text, edits) in cases {

@@ -283,7 +283,7 @@ impl<S: Source + ?Sized> Cx<'_, S> {
                     given,
                 }];
             };
-            let flag = &prefix[2.min(eq)..eq];
+            let flag = prefix[..eq].trim_start_matches('-');
             let value_start = word_start + eq + 1;
             return self.flag_value(
                 logical,
