@@ -393,11 +393,18 @@ check('code actions (checked when advertised)', function()
   end
 end)
 
-check('completion is not advertised yet (informational)', function()
+check('completion offers the earlier stage after --from=', function()
   need_client()
-  if client.server_capabilities.completionProvider then
-    skip('completionProvider advertised: add a test for it')
+  if not client.server_capabilities.completionProvider then
+    skip('completionProvider not advertised')
   end
+  -- the cursor right after `--from=` on the COPY line
+  local r = request('textDocument/completion', ref_row, ref_col)
+  local items = (r and (r.items or r)) or {}
+  local labels = {}
+  for _, item in ipairs(items) do labels[item.label] = true end
+  if not labels['builder'] then fail('no builder among %s', vim.inspect(vim.tbl_keys(labels))) end
+  info(string.format('completion: %d items, builder among them', #items))
 end)
 
 check('vim.lsp.buf.rename() renames the stage everywhere; references and diagnostics follow the edit', function()
