@@ -131,7 +131,7 @@ fn check_fixture(path: &Path) -> Result<(), String> {
     if expected == actual {
         return Ok(());
     }
-    let show = |list: &[Expectation]| {
+    let show = |list: &[&Expectation]| {
         list.iter()
             .map(|e| {
                 format!(
@@ -147,20 +147,13 @@ fn check_fixture(path: &Path) -> Result<(), String> {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let missing: Vec<Expectation> = expected
-        .into_iter()
-        .filter(|e| !actual.contains(e))
-        .collect();
-    let unexpected: Vec<&Expectation> = actual
-        .iter()
-        .filter(|a| !missing.iter().any(|m| m == *a))
-        .collect();
-    let _ = unexpected;
+    let missing: Vec<&Expectation> = expected.iter().filter(|e| !actual.contains(e)).collect();
+    let unexpected: Vec<&Expectation> = actual.iter().filter(|a| !expected.contains(a)).collect();
     Err(format!(
-        "{}\nexpected but not reported:\n{}\nreported:\n{}",
+        "{}\nexpected but not reported:\n{}\nreported but not expected:\n{}",
         path.display(),
         show(&missing),
-        show(&actual)
+        show(&unexpected)
     ))
 }
 

@@ -3,17 +3,17 @@
 
 use dockerfile_ls::ide::{self, Analysis};
 
-fn help(text: &str) -> Option<(ide::SignatureHelp, String)> {
+fn help(text: &str) -> Option<ide::SignatureHelp> {
     let cursor = text.find("$0").expect("a $0 cursor");
     let source = text.replacen("$0", "", 1);
     let analysis = Analysis::of_text(&source);
-    ide::signature_help(&analysis, source.as_str(), cursor).map(|h| (h, source))
+    ide::signature_help(&analysis, source.as_str(), cursor)
 }
 
 /// The active form's label and active parameter's text.
 #[track_caller]
 fn active(text: &str) -> (String, String) {
-    let (help, source) = help(text).unwrap_or_else(|| panic!("no signature help in {text:?}"));
+    let help = help(text).unwrap_or_else(|| panic!("no signature help in {text:?}"));
     let signature = &help.signatures[help.active_signature];
     let parameter = help
         .active_parameter
@@ -26,7 +26,6 @@ fn active(text: &str) -> (String, String) {
             assert!(p.range.end <= s.label.len() && p.range.start < p.range.end);
         }
     }
-    let _ = source;
     (signature.label.clone(), parameter)
 }
 
@@ -81,7 +80,7 @@ fn run_forms() {
     assert_active("FROM a\nRUN [\"s$0", exec, "\"<executable>\"");
     assert_active("FROM a\nRUN [\"sh\", \"-c\", $0]", exec, "\"<arg>\", ...");
     assert_active("FROM a\nRUN <<EOF$0\necho\nEOF\n", heredoc, "<<EOF");
-    let (help, _) = help("FROM a\nRUN --$0").expect("help");
+    let help = help("FROM a\nRUN --$0").expect("help");
     let flags = &help.signatures[0].parameters[0].documentation;
     for flag in ["--mount", "--network", "--security", "--device"] {
         assert!(flags.contains(flag), "{flags}");

@@ -123,11 +123,12 @@ pub(super) fn read_instruction(node: Node<'_>, source: &(impl Source + ?Sized)) 
         .unwrap_or_default();
     let keyword = keyword_text.to_ascii_lowercase();
     let flags = view.flags().map(|f| read_flag(f, source)).collect();
-    let arguments_range = view.arguments_range();
+    let argument_nodes = view.arguments();
+    let arguments_range = view.range_of(&argument_nodes);
     let arguments = logical_text_of_range(node, arguments_range.start, arguments_range.end, source)
         .trim()
         .to_string();
-    let json_form = view.arguments().iter().any(|n| n.kind() == "json_array");
+    let json_form = argument_nodes.iter().any(|n| n.kind() == "json_array");
     let trigger = view
         .onbuild_trigger()
         .map(|t| Box::new(read_instruction(t.node, source)));

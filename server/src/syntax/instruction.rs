@@ -61,7 +61,12 @@ impl<'t> Instruction<'t> {
     /// The byte range the arguments span (empty at the keyword's end when
     /// there are none).
     pub fn arguments_range(&self) -> std::ops::Range<usize> {
-        let args = self.arguments();
+        self.range_of(&self.arguments())
+    }
+
+    /// The byte range `args` (from [`Self::arguments`]) span, for callers
+    /// that need both without walking the children twice.
+    pub fn range_of(&self, args: &[Node<'t>]) -> std::ops::Range<usize> {
         match (args.first(), args.last()) {
             (Some(first), Some(last)) => first.start_byte()..last.end_byte(),
             _ => {
