@@ -7,4 +7,5 @@ pub mod cli;
 pub mod ide;
 pub mod lsp;
 pub mod model;
+pub mod size;
 pub mod syntax;
