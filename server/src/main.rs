@@ -8,6 +8,8 @@ dockerfile-ls: a language server for Dockerfiles
 Usage:
   dockerfile-ls [--stdio]       serve the Language Server Protocol over stdin/stdout
   dockerfile-ls check [PATH…]   report diagnostics for files and folders (see check --help)
+  dockerfile-ls size [FILE]     estimate each stage's and the final image's size
+                                (see size --help)
   dockerfile-ls syntax FILE     print FILE's syntax tree as an S-expression;
                                 exits 1 when it holds an ERROR or MISSING node
   dockerfile-ls --version       print the version
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         }
         None | Some("--stdio") => dockerfile_ls::lsp::run_stdio(),
         Some("check") => dockerfile_ls::cli::run(&args[1..]),
+        Some("size") => dockerfile_ls::cli::size::run(&args[1..]),
         Some("syntax") => match &args[1..] {
             [path] => print_syntax(path),
             _ => usage_error("syntax takes exactly one FILE"),

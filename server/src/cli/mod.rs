@@ -7,6 +7,7 @@ mod discover;
 mod json;
 mod lines;
 mod report;
+pub mod size;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::ExitCode;

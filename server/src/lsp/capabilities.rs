@@ -29,6 +29,13 @@ pub struct Session {
     pub signature_markdown: bool,
     /// Signature parameters as offsets into the label.
     pub signature_label_offsets: bool,
+    /// Code action edits resolved lazily, versioned edits.
+    pub code_actions: super::code_actions::Support,
+    /// The client re-asks for inlay hints when told (size estimates change
+    /// once the build context is measured).
+    pub refresh_inlay_hints: bool,
+    /// The client watches files for us when asked (the build context).
+    pub register_file_watching: bool,
 }
 
 impl Session {
@@ -90,6 +97,15 @@ impl Session {
                 .and_then(|i| i.parameter_information.as_ref())
                 .and_then(|p| p.label_offset_support)
                 .unwrap_or(false),
+            code_actions: super::code_actions::Support::new(capabilities),
+            refresh_inlay_hints: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|i| i.refresh_support)
+                .unwrap_or(false),
+            register_file_watching: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
         }
     }
 }
@@ -139,9 +155,15 @@ pub fn server_capabilities(session: &Session) -> ServerCapabilities {
             resolve_provider: Some(false),
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(super::code_actions::kinds()),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+            resolve_provider: Some(true),
+        })),
         ..ServerCapabilities::default()
     }
 }

@@ -12,6 +12,7 @@
 
 use serde_json::{Map, Value};
 
+use super::size::{InlayMode, SizeSettings};
 use crate::ide::{DiagnosticSettings, FormatSettings, Severity};
 
 pub const SECTION: &str = "dockerfile-ls";
@@ -84,6 +85,69 @@ pub fn parse_format(section: &Map<String, Value>) -> (FormatSettings, Vec<String
             }
         }
         Some(_) => problems.push(expected("format", "an object")),
+    }
+    (settings, problems)
+}
+
+/// Reads the `size` settings:
+///
+/// ```json
+/// "size": { "inlayHints": "stage", "platform": "linux/arm64", "context": "..",
+///           "registry": false, "engine": false, "insecureRegistries": ["127.0.0.1:5000"] }
+/// ```
+pub fn parse_size(section: &Map<String, Value>) -> (SizeSettings, Vec<String>) {
+    let mut settings = SizeSettings::default();
+    let mut problems = Vec::new();
+    let size = match section.get("size") {
+        None | Some(Value::Null) => return (settings, problems),
+        Some(Value::Object(size)) => size,
+        Some(_) => {
+            problems.push(expected("size", "an object"));
+            return (settings, problems);
+        }
+    };
+    match size.get("inlayHints") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(mode)) => match mode.as_str() {
+            "off" => settings.inlay = InlayMode::Off,
+            "stage" => settings.inlay = InlayMode::Stage,
+            "instruction" => settings.inlay = InlayMode::Instruction,
+            _ => problems.push(expected("size.inlayHints", "\"off\", \"stage\" or \"instruction\"")),
+        },
+        Some(Value::Bool(false)) => settings.inlay = InlayMode::Off,
+        Some(_) => problems.push(expected("size.inlayHints", "\"off\", \"stage\" or \"instruction\"")),
+    }
+    for (key, slot) in [("platform", &mut settings.platform)] {
+        match size.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(value)) if value.trim().is_empty() => {}
+            Some(Value::String(value)) => *slot = Some(value.trim().to_string()),
+            Some(_) => problems.push(expected(&format!("size.{key}"), "a string")),
+        }
+    }
+    match size.get("context") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(value)) if value.trim().is_empty() => {}
+        Some(Value::String(value)) => settings.context = Some(value.trim().into()),
+        Some(_) => problems.push(expected("size.context", "a folder path")),
+    }
+    for (key, slot) in [
+        ("registry", &mut settings.remote.registry),
+        ("engine", &mut settings.remote.engine),
+    ] {
+        match size.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Bool(value)) => *slot = *value,
+            Some(_) => problems.push(expected(&format!("size.{key}"), "true or false")),
+        }
+    }
+    if let Some(hosts) = size.get("insecureRegistries") {
+        settings.remote.insecure_registries = string_list(hosts, "size.insecureRegistries", &mut problems);
+    }
+    match size.get("dockerHost") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(value)) => settings.remote.docker_host = Some(value.clone()),
+        Some(_) => problems.push(expected("size.dockerHost", "a string")),
     }
     (settings, problems)
 }

@@ -1,10 +1,24 @@
 //! Containing panics: a bug in one feature answers that request with an
-//! error instead of unwinding through tower-lsp and ending the server.
+//! error instead of unwinding through tower-lsp and ending the server, and
+//! is reported to the client as a `window/logMessage` (an error), so the
+//! user sees more than a silently missing answer.
+//!
+//! Test hook: `DOCKERFILE_LS_TEST_PANIC` names features (the `what` of
+//! [`catch`], comma-separated, e.g. `hover,document symbols`, or `*`) that
+//! panic on purpose, so end-to-end tests exercise this path through the real
+//! binary. It is read once, at the first [`catch`]; nobody sets it outside
+//! tests.
 
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types::MessageType;
+use tower_lsp_server::Client;
+
+/// The environment variable of the test hook.
+pub const TEST_PANIC_VAR: &str = "DOCKERFILE_LS_TEST_PANIC";
 
 /// A feature panicked; the message is the panic's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +45,55 @@ impl From<Panicked> for jsonrpc::Error {
 /// half-finished `f` cannot leave inconsistent (snapshots, or state that is
 /// rebuilt on failure), which is what makes the unwind-safety assertion hold.
 pub fn catch<T>(what: &'static str, f: impl FnOnce() -> T) -> Result<T, Panicked> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| Panicked {
-        what,
-        message: panic_message(payload.as_ref()),
+    catch_unwind(AssertUnwindSafe(|| {
+        if panics_on_purpose(what) {
+            panic!("{TEST_PANIC_VAR} asked {what} to panic");
+        }
+        f()
+    }))
+    .map_err(|payload| {
+        let panicked = Panicked {
+            what,
+            message: panic_message(payload.as_ref()),
+        };
+        report(&panicked);
+        panicked
     })
+}
+
+/// Where panics are reported: the session's client, once there is one.
+static CLIENT: Mutex<Option<Client>> = Mutex::new(None);
+
+/// Reports later panics to `client` (the session's).
+pub fn report_to(client: Client) {
+    *CLIENT.lock().unwrap_or_else(PoisonError::into_inner) = Some(client);
+}
+
+/// Sends the panic to the client as an error log message, without waiting
+/// (callers are synchronous): only inside the server's runtime, and never
+/// from a test without a client.
+fn report(panicked: &Panicked) {
+    let client = CLIENT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let (Some(client), Ok(runtime)) = (client, tokio::runtime::Handle::try_current()) else {
+        return;
+    };
+    let message = panicked.to_string();
+    runtime.spawn(async move { client.log_message(MessageType::ERROR, message).await });
+}
+
+fn panics_on_purpose(what: &str) -> bool {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            std::env::var(TEST_PANIC_VAR)
+                .map(|names| names.split(',').map(|n| n.trim().to_string()).collect())
+                .unwrap_or_default()
+        })
+        .iter()
+        .any(|name| name == what || name == "*")
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {

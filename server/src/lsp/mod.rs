@@ -2,6 +2,7 @@
 //! become LSP positions here and nowhere else.
 
 mod capabilities;
+mod code_actions;
 mod completion;
 mod config;
 mod convert;
@@ -13,6 +14,7 @@ mod help;
 mod links_lenses;
 mod semantic_tokens;
 mod server;
+mod size;
 mod transport;
 
 pub use encoding::Encoding;
@@ -51,6 +53,7 @@ pub fn run_stdio() -> ExitCode {
         });
         let mut shut_down = None;
         let (service, socket) = LspService::new(|client| {
+            guard::report_to(client.clone());
             let server = Server::new(client);
             shut_down = Some(server.shutdown_flag());
             server

@@ -14,6 +14,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{self, Session};
+use super::code_actions;
 use super::completion;
 use super::config;
 use super::convert;
@@ -24,6 +25,7 @@ use super::guard::catch;
 use super::help;
 use super::links_lenses;
 use super::semantic_tokens;
+use super::size;
 use crate::ide;
 
 pub struct Server {
@@ -41,6 +43,8 @@ pub struct Server {
     shut_down: Arc<AtomicBool>,
     /// The last semantic tokens sent per document, for deltas.
     tokens: semantic_tokens::Results,
+    /// Image-size estimates: settings and the measured build contexts.
+    sizes: Arc<size::Sizes>,
 }
 
 impl Server {
@@ -54,6 +58,7 @@ impl Server {
             publish_gate: tokio::sync::Mutex::new(()),
             shut_down: Arc::default(),
             tokens: semantic_tokens::Results::default(),
+            sizes: Arc::default(),
         }
     }
 
@@ -82,6 +87,9 @@ impl Server {
         let (diagnostics, mut problems) = config::parse(section);
         let (format, format_problems) = config::parse_format(section);
         problems.extend(format_problems);
+        let (sizes, size_problems) = config::parse_size(section);
+        problems.extend(size_problems);
+        self.sizes.set_settings(sizes);
         let mut settings = self
             .settings
             .write()
@@ -179,6 +187,39 @@ impl Server {
         }
     }
 
+    /// Keeps size estimates current: the client reports file changes (the
+    /// build context) and is told to re-ask for inlay hints once a context
+    /// is measured.
+    async fn watch_build_contexts(&self, session: Session) {
+        if session.refresh_inlay_hints {
+            let client = self.client.clone();
+            let runtime = tokio::runtime::Handle::current();
+            self.sizes.on_context_ready(move |_| {
+                let client = client.clone();
+                runtime.spawn(async move {
+                    // a client that cannot refresh now will ask again later
+                    let _ = client.inlay_hint_refresh().await;
+                });
+            });
+        }
+        if session.register_file_watching {
+            let registration = Registration {
+                id: "dockerfile-ls/didChangeWatchedFiles".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: Some(serde_json::json!({
+                    "watchers": [{ "globPattern": "**/*" }]
+                })),
+            };
+            if let Err(error) = self.client.register_capability(vec![registration]).await {
+                self.log(
+                    MessageType::WARNING,
+                    format!("could not watch files for size estimates: {error}"),
+                )
+                .await;
+            }
+        }
+    }
+
     /// Runs a feature on the document's snapshot, a panic becoming an error
     /// for this request; `None` when the document is not open.
     fn with_snapshot<T>(
@@ -269,6 +310,7 @@ impl LanguageServer for Server {
                 .await;
             }
         }
+        self.watch_build_contexts(session).await;
         if session.pull_configuration {
             if let Some(section) = self.pull_configuration().await {
                 let problems = self.apply_settings(&section);
@@ -526,10 +568,59 @@ impl LanguageServer for Server {
     async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
         let position = &params.text_document_position_params;
         let markdown = self.session().hover_markdown;
-        self.at_position(position, "hover", |snapshot, encoding, offset| {
+        let found = self.at_position(position, "hover", |snapshot, _, offset| {
             let found = ide::hover(&snapshot.analysis, &snapshot.rope, offset)?;
-            Some(help::hover(&snapshot.rope, encoding, found, markdown))
-        })
+            Some((snapshot.clone(), found, offset))
+        })?;
+        let Some((snapshot, mut found, offset)) = found else {
+            return Ok(None);
+        };
+        let sized = matches!(
+            found.subject,
+            ide::Subject::FromLine { .. } | ide::Subject::StageRef { target: Some(_) }
+        );
+        if sized {
+            let target = self.settings().diagnostics.target.clone();
+            let request = self.sizes.request(&position.text_document.uri, snapshot.clone(), target);
+            if let Some(build) = size::run(request).await {
+                let section = catch("size estimate", || {
+                    size::hover_section(&build, &snapshot.analysis.model, &found, offset)
+                })?;
+                found.sections.extend(section);
+            }
+        }
+        let encoding = self.session().encoding;
+        Ok(Some(help::hover(&snapshot.rope, encoding, found, markdown)))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> jsonrpc::Result<Option<Vec<InlayHint>>> {
+        let uri = &params.text_document.uri;
+        let mode = self.sizes.settings().inlay;
+        if mode == size::InlayMode::Off {
+            return Ok(None);
+        }
+        let Some(snapshot) = self.documents.snapshot(uri) else {
+            return Ok(None);
+        };
+        let snapshot = snapshot?;
+        let target = self.settings().diagnostics.target.clone();
+        let request = self.sizes.request(uri, snapshot.clone(), target);
+        let Some(build) = size::run(request).await else {
+            return Ok(None);
+        };
+        let encoding = self.session().encoding;
+        let hints = catch("inlay hints", || {
+            size::inlay_hints(&build, &snapshot, encoding, params.range, mode)
+        })?;
+        Ok(Some(hints))
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for change in params.changes {
+            if let Some(path) = change.uri.to_file_path() {
+                self.sizes.file_changed(&path);
+            }
+        }
     }
 
     async fn signature_help(
@@ -653,5 +744,46 @@ impl LanguageServer for Server {
                 .map(|lens| links_lenses::code_lens(&snapshot.rope, encoding, lens))
                 .collect()
         })
+    }
+
+    async fn code_action(
+        &self,
+        params: CodeActionParams,
+    ) -> jsonrpc::Result<Option<CodeActionResponse>> {
+        let settings = self.settings();
+        let support = self.session().code_actions;
+        let uri = &params.text_document.uri;
+        self.with_snapshot(uri, "code actions", |snapshot, encoding| {
+            let diagnostics = snapshot
+                .analysis
+                .diagnostics(&snapshot.rope, &settings.diagnostics);
+            code_actions::actions(snapshot, encoding, &params, &diagnostics, support)
+        })
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> jsonrpc::Result<CodeAction> {
+        let content_modified = || jsonrpc::Error {
+            code: ErrorCode::ServerError(-32801),
+            message: "the document changed since the action was offered".into(),
+            data: None,
+        };
+        let data = code_actions::parse_data(&action).map_err(|_| {
+            jsonrpc::Error::invalid_params("codeAction/resolve: data is not an action of ours")
+        })?;
+        let settings = self.settings();
+        let support = self.session().code_actions;
+        let resolved = self.with_snapshot(&data.uri, "code action resolve", |snapshot, encoding| {
+            let diagnostics = snapshot
+                .analysis
+                .diagnostics(&snapshot.rope, &settings.diagnostics);
+            code_actions::resolve(snapshot, encoding, &data, &diagnostics, support, action)
+        })?;
+        match resolved {
+            Some(Ok(action)) => Ok(action),
+            Some(Err(code_actions::ResolveError::BadData)) => Err(jsonrpc::Error::invalid_params(
+                "codeAction/resolve: data is not an action of ours",
+            )),
+            Some(Err(_)) | None => Err(content_modified()),
+        }
     }
 }

@@ -12,10 +12,18 @@ pub struct Bytes {
 }
 
 impl Bytes {
-    pub const ZERO: Bytes = Bytes { low: 0, best: 0, high: 0 };
+    pub const ZERO: Bytes = Bytes {
+        low: 0,
+        best: 0,
+        high: 0,
+    };
 
     pub fn exact(bytes: u64) -> Bytes {
-        Bytes { low: bytes, best: bytes, high: bytes }
+        Bytes {
+            low: bytes,
+            best: bytes,
+            high: bytes,
+        }
     }
 
     /// A range; the three figures are put in order so the invariant
@@ -31,7 +39,11 @@ impl Bytes {
     /// (`spread` 0.25 → ±25 %).
     pub fn around(best: u64, spread: f64) -> Bytes {
         let delta = (best as f64 * spread).round() as u64;
-        Bytes { low: best.saturating_sub(delta), best, high: best.saturating_add(delta) }
+        Bytes {
+            low: best.saturating_sub(delta),
+            best,
+            high: best.saturating_add(delta),
+        }
     }
 
     pub fn scaled(self, factor: f64) -> Bytes {
@@ -129,10 +141,28 @@ mod tests {
 
     #[test]
     fn ranges_stay_ordered_when_added_and_scaled() {
-        let total: Bytes = [Bytes::exact(10), Bytes::range(5, 1, 3), Bytes::around(100, 0.5)]
-            .into_iter()
-            .sum();
-        assert_eq!(total, Bytes { low: 61, best: 113, high: 165 });
-        assert_eq!(Bytes::range(9, 1, 5).scaled(2.0), Bytes { low: 2, best: 10, high: 18 });
+        let total: Bytes = [
+            Bytes::exact(10),
+            Bytes::range(5, 1, 3),
+            Bytes::around(100, 0.5),
+        ]
+        .into_iter()
+        .sum();
+        assert_eq!(
+            total,
+            Bytes {
+                low: 61,
+                best: 113,
+                high: 165
+            }
+        );
+        assert_eq!(
+            Bytes::range(9, 1, 5).scaled(2.0),
+            Bytes {
+                low: 2,
+                best: 10,
+                high: 18
+            }
+        );
     }
 }

@@ -7,8 +7,11 @@ pub mod artifacts;
 pub mod catalog;
 pub mod context;
 pub mod dockerignore;
+pub mod estimate;
 pub mod packages;
+pub mod present;
 pub mod remote;
 pub mod run;
+pub mod sources;
 
 pub use amount::{Bytes, Distro, Known, Part};

@@ -38,8 +38,14 @@ impl Lsp {
     }
 
     pub fn start_with(args: &[&str]) -> Lsp {
+        Lsp::start_env(args, &[])
+    }
+
+    /// Starts the server with extra environment variables.
+    pub fn start_env(args: &[&str], envs: &[(&str, &str)]) -> Lsp {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dockerfile-ls"))
             .args(args)
+            .envs(envs.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(if std::env::var_os("DOCKERFILE_LS_E2E_STDERR").is_some() {
@@ -87,6 +93,40 @@ impl Lsp {
         assert!(result.is_object(), "initialize failed: {response}");
         lsp.notify("initialized", json!({}));
         (lsp, result)
+    }
+
+    /// Runs initialize/initialized on a started server; the result.
+    pub fn initialize(&mut self, capabilities: Value, options: Value) -> Value {
+        let result = self.call(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": null,
+                "capabilities": capabilities,
+                "initializationOptions": options,
+            }),
+        );
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    /// Sends a request without waiting for its response; its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        id
+    }
+
+    /// The server's resident memory in KiB (Linux), from /proc.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server's /proc/PID/status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/PID/status")
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
@@ -449,4 +489,61 @@ pub fn assert_matches_fresh_open(lsp: &mut Lsp, editor: &Editor, fresh_uri: &str
 
 pub fn with_code<'a>(diagnostics: &'a [Value], code: &str) -> Vec<&'a Value> {
     diagnostics.iter().filter(|d| d["code"] == code).collect()
+}
+
+/// What a client can see of a document's text, all of it position-exact:
+/// pulled diagnostics, outline, semantic tokens, folding ranges, links.
+/// Equal fingerprints of an edited document and a fresh open of the
+/// client's text mean the server's text is the client's.
+pub fn fingerprint(lsp: &mut Lsp, uri: &str) -> Vec<String> {
+    let doc = json!({ "textDocument": { "uri": uri } });
+    [
+        "textDocument/diagnostic",
+        "textDocument/documentSymbol",
+        "textDocument/semanticTokens/full",
+        "textDocument/foldingRange",
+        "textDocument/documentLink",
+    ]
+    .iter()
+    .map(|method| {
+        let mut result = lsp.call(method, doc.clone());
+        if let Some(object) = result.as_object_mut() {
+            object.remove("resultId");
+        }
+        format!("{method}: {}", normalized(&result, uri))
+    })
+    .collect()
+}
+
+/// The server's copy of `editor`'s document equals the editor's text:
+/// its fingerprint is that of a fresh open of the text (then closed).
+pub fn assert_same_text(lsp: &mut Lsp, editor: &Editor, fresh_uri: &str) {
+    let edited = fingerprint(lsp, &editor.uri);
+    lsp.open(fresh_uri, &editor.text, 1);
+    let fresh = fingerprint(lsp, fresh_uri);
+    lsp.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": fresh_uri } }),
+    );
+    for (edited, fresh) in edited.iter().zip(&fresh) {
+        assert!(
+            edited == fresh.replace(fresh_uri, &editor.uri).as_str() || edited == fresh,
+            "the server's text of {} differs from the client's {:?}:\n edited: {}\n fresh:  {}",
+            editor.uri,
+            shorten(&editor.text),
+            shorten(edited),
+            shorten(fresh),
+        );
+    }
+}
+
+fn shorten(text: &str) -> String {
+    if text.len() <= 600 {
+        return text.to_string();
+    }
+    let mut end = 600;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..end], text.len())
 }

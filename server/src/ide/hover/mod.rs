@@ -7,7 +7,7 @@
 //! [`Subject::FromLine`].
 
 mod stages;
-mod values;
+pub(crate) mod values;
 mod variables;
 
 use tree_sitter::Node;

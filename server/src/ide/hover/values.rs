@@ -121,7 +121,7 @@ fn value_at_depth(model: &Model, escape: char, decl: &VarDecl, depth: usize) -> 
 }
 
 /// Expands text written at `offset` in `stage` (`None`: a FROM line).
-pub(super) fn expand_at(
+pub(crate) fn expand_at(
     model: &Model,
     text: &str,
     stage: Option<usize>,

@@ -1,0 +1,258 @@
+//! Image-size estimates in the editor: the size sections of hovers and the
+//! inlay hints after FROM lines (or after each instruction that adds).
+//!
+//! The build context is measured in the background (`ContextCache`); until
+//! it is ready the estimate says so, and hints are refreshed when it is.
+//! Registry and engine lookups block, so estimates that may ask them run
+//! on tokio's blocking pool.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use tower_lsp_server::ls_types::*;
+
+use super::documents::Snapshot;
+use super::encoding::{self, Encoding};
+use crate::ide;
+use crate::model::Model;
+use crate::size::context::{Budget, ContextCache};
+use crate::size::estimate::{estimate, host_platform, BuildContext, BuildEstimate, Inputs, NoContext};
+use crate::size::present;
+use crate::size::remote::RemoteSettings;
+use crate::size::sources::{exact_lookup, ContextSizes};
+
+/// Where size figures appear inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InlayMode {
+    Off,
+    /// After each FROM line: the stage's estimate.
+    #[default]
+    Stage,
+    /// Also after each instruction that adds to the stage.
+    Instruction,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SizeSettings {
+    pub inlay: InlayMode,
+    /// `linux/arm64`; the host's when unset.
+    pub platform: Option<String>,
+    /// The build context; relative paths are from the Dockerfile's folder.
+    pub context: Option<PathBuf>,
+    pub remote: RemoteSettings,
+}
+
+pub struct Sizes {
+    contexts: ContextCache,
+    settings: RwLock<Arc<SizeSettings>>,
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Sizes {
+            contexts: ContextCache::new(Budget::default()),
+            settings: RwLock::default(),
+        }
+    }
+}
+
+/// Everything an estimate needs, owned, so it can move to a blocking task.
+pub struct Request {
+    snapshot: Snapshot,
+    dockerfile: Option<PathBuf>,
+    settings: Arc<SizeSettings>,
+    contexts: ContextCache,
+    target: Option<String>,
+}
+
+impl Request {
+    /// Whether computing may block on the network or the engine socket.
+    pub fn may_block(&self) -> bool {
+        self.settings.remote.enabled()
+    }
+
+    pub fn estimate(&self) -> BuildEstimate {
+        let root = self.context_root();
+        let sizes;
+        let none;
+        let context: &dyn BuildContext = match &root {
+            Some(root) => {
+                sizes = ContextSizes::get(&self.contexts, root, self.dockerfile.as_deref());
+                &sizes
+            }
+            None => {
+                none = NoContext(
+                    "no build context: the document is not a file on disk (set dockerfile-ls.size.context)"
+                        .to_string(),
+                );
+                &none
+            }
+        };
+        let remote = self.settings.remote.clone();
+        let exact = move |reference: &str, platform: &str| exact_lookup(reference, platform, &remote);
+        let inputs = Inputs {
+            platform: self.settings.platform.clone().unwrap_or_else(|| host_platform().to_string()),
+            target: self.target.clone(),
+            context,
+            exact: Some(&exact),
+        };
+        estimate(&self.snapshot.analysis.model, &self.snapshot.rope, &inputs)
+    }
+
+    fn context_root(&self) -> Option<PathBuf> {
+        let folder = self.dockerfile.as_deref().and_then(Path::parent);
+        match (&self.settings.context, folder) {
+            (Some(context), _) if context.is_absolute() => Some(context.clone()),
+            (Some(context), Some(folder)) => Some(folder.join(context)),
+            (Some(_), None) | (None, None) => None,
+            (None, Some(folder)) => Some(folder.to_path_buf()),
+        }
+    }
+}
+
+impl Sizes {
+    pub fn settings(&self) -> Arc<SizeSettings> {
+        self.settings.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub fn set_settings(&self, settings: SizeSettings) {
+        *self.settings.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(settings);
+    }
+
+    /// Called with the context root whenever a measurement finishes.
+    pub fn on_context_ready(&self, f: impl Fn(&Path) + Send + Sync + 'static) {
+        self.contexts.set_on_ready(f);
+    }
+
+    /// A file in some build context changed: measure that context again.
+    pub fn file_changed(&self, path: &Path) {
+        self.contexts.invalidate(path);
+    }
+
+    pub fn request(&self, uri: &Uri, snapshot: Snapshot, target: Option<String>) -> Request {
+        let dockerfile = (uri.scheme().as_str() == "file")
+            .then(|| uri.to_file_path().map(|p| p.into_owned()))
+            .flatten();
+        Request {
+            snapshot,
+            dockerfile,
+            settings: self.settings(),
+            contexts: self.contexts.clone(),
+            target,
+        }
+    }
+}
+
+/// Runs an estimate, off the async threads when it may block.
+pub async fn run(request: Request) -> Option<BuildEstimate> {
+    if request.may_block() {
+        tokio::task::spawn_blocking(move || request.estimate()).await.ok()
+    } else {
+        Some(request.estimate())
+    }
+}
+
+/// The size section for a hover, by what the hover is about.
+pub fn hover_section(build: &BuildEstimate, model: &Model, hover: &ide::Hover, offset: usize) -> Option<String> {
+    match hover.subject {
+        ide::Subject::FromLine { stage } => present::from_line_markdown(build, stage),
+        ide::Subject::StageRef { target: Some(target) } => {
+            let referencing = model.stage_at(offset)?;
+            let instruction = referencing
+                .instructions
+                .iter()
+                .find(|i| i.range.start <= offset && offset <= i.range.end)?;
+            let taken = build.stages.get(referencing.index).and_then(|s| {
+                s.parts
+                    .iter()
+                    .filter(|p| p.instruction_start == instruction.range.start)
+                    .map(|p| (p.line, p.part.what.as_str(), p.part.unpacked, p.part.known))
+                    .next()
+            });
+            present::stage_markdown(build, target, taken)
+        }
+        _ => None,
+    }
+}
+
+/// Inlay hints in `range`: after each FROM line, and after instructions
+/// that add when asked.
+pub fn inlay_hints(
+    build: &BuildEstimate,
+    snapshot: &Snapshot,
+    encoding: Encoding,
+    range: Range,
+    mode: InlayMode,
+) -> Vec<InlayHint> {
+    if mode == InlayMode::Off {
+        return Vec::new();
+    }
+    let model = &snapshot.analysis.model;
+    let rope = &snapshot.rope;
+    let first_line = range.start.line as usize;
+    let last_line = range.end.line as usize;
+    let mut hints = Vec::new();
+    let mut hint_at = |offset: usize, label: String, tooltip: String| {
+        let position = line_end(rope, offset, encoding);
+        if (first_line..=last_line).contains(&(position.line as usize)) {
+            hints.push(InlayHint {
+                position,
+                label: InlayHintLabel::String(label),
+                kind: None,
+                text_edits: None,
+                tooltip: Some(InlayHintTooltip::String(tooltip)),
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            });
+        }
+    };
+    for stage in &build.stages {
+        let Some(modeled) = model.stages.get(stage.index) else {
+            continue;
+        };
+        hint_at(
+            modeled.from.range.start,
+            present::stage_hint(stage),
+            format!(
+                "Estimated size of {} on disk (unpacked), {}; hover the FROM line for the breakdown",
+                stage.label(),
+                stage.platform
+            ),
+        );
+        if mode != InlayMode::Instruction {
+            continue;
+        }
+        for instruction in &modeled.instructions {
+            let parts: Vec<_> = stage
+                .parts
+                .iter()
+                .filter(|p| p.instruction_start == instruction.range.start)
+                .collect();
+            if parts.is_empty() {
+                continue;
+            }
+            let unpacked = parts.iter().map(|p| p.part.unpacked).sum();
+            let known = parts.iter().map(|p| p.part.known).max().unwrap_or(crate::size::Known::Unknown);
+            let tooltip = parts
+                .iter()
+                .map(|p| format!("{}: {} ({})", p.part.what, present::human(p.part.unpacked.best), p.part.known))
+                .collect::<Vec<_>>()
+                .join("\n");
+            // the end of the instruction's last line, where it is complete
+            hint_at(instruction.range.end.saturating_sub(1).max(instruction.range.start), present::part_hint(unpacked, known), tooltip);
+        }
+    }
+    hints
+}
+
+/// The end of the line holding `offset`.
+fn line_end(rope: &ropey::Rope, offset: usize, encoding: Encoding) -> Position {
+    let offset = offset.min(rope.len_bytes());
+    let line = rope.byte_to_line(offset);
+    let start = rope.line_to_byte(line);
+    let text = rope.line(line);
+    let trimmed = text.to_string();
+    let content = trimmed.trim_end_matches(['\n', '\r']).len();
+    encoding::position(rope, start + content, encoding)
+}
