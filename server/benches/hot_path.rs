@@ -195,7 +195,12 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .find_map(|a| a.parse().ok());
+    // HOT_PATH_EDITS overrides the number of random edits (for profiling)
+    let edits_override: Option<usize> = std::env::var("HOT_PATH_EDITS")
+        .ok()
+        .and_then(|v| v.parse().ok());
     for (lines, edits) in [(1_000, 400), (10_000, 200), (100_000, 40)] {
+        let edits = edits_override.unwrap_or(edits);
         if only.is_none_or(|n| n == lines) {
             run(lines, edits);
         }

@@ -58,6 +58,12 @@ fn check_all(
         )
         .map(|i| i.range.clone())
         .collect();
+    // selections of two instructions, for extraction
+    for stage in &model.stages {
+        for pair in stage.instructions.windows(2) {
+            ranges.push(pair[0].range.start..pair[1].range.end);
+        }
+    }
     ranges.extend(diagnostics.iter().map(|d| d.range.clone()));
     ranges.extend(model.stage_refs.iter().map(|r| r.range.clone()));
     let mut seen = BTreeSet::new();

@@ -184,3 +184,43 @@ fn sizes_from_a_real_registry() {
     assert_eq!(files, 5, "v1, by digest, multi amd64, arm64, arm64/v8");
     let _ = std::fs::remove_dir_all(&cache_dir);
 }
+
+/// The estimate itself, as `dockerfile-ls size --registry` prints it: the
+/// base image's pull size is the registry's, to the byte, and with nothing
+/// added on top the stage's pull size equals it.
+#[test]
+#[ignore = "needs a registry on loopback: tests/registry/run.sh"]
+fn the_size_command_takes_the_base_from_the_registry() {
+    let registry = env("DOCKERFILE_LS_TEST_REGISTRY");
+    let v1 = bytes("DOCKERFILE_LS_TEST_V1_BYTES");
+    let arm64 = bytes("DOCKERFILE_LS_TEST_ARM64_BYTES");
+    let dir = temp_dir("registry-size-command");
+    std::fs::create_dir_all(&dir).unwrap();
+    let dockerfile = dir.join("Dockerfile");
+    std::fs::write(
+        &dockerfile,
+        format!("FROM {registry}/sizetest:v1\nFROM --platform=linux/arm64 {registry}/sizetest:multi\n"),
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_dockerfile-ls"))
+        .args(["size", "--registry", "--insecure-registry", &registry, "--format", "json"])
+        .arg(&dockerfile)
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let stage = &json["stages"][0];
+    assert_eq!(stage["base"]["compressed"], v1, "{json:#}");
+    assert_eq!(stage["compressed"]["bytes"], v1, "{json:#}");
+    assert!(stage["base"]["source"].as_str().unwrap().contains(&registry), "{json:#}");
+    assert_eq!(json["stages"][1]["base"]["compressed"], arm64, "{json:#}");
+    // without --registry the image is unknown: no figure is made up
+    let offline = std::process::Command::new(env!("CARGO_BIN_EXE_dockerfile-ls"))
+        .args(["size", "--format", "json"])
+        .arg(&dockerfile)
+        .output()
+        .expect("the binary runs");
+    let json: serde_json::Value = serde_json::from_slice(&offline.stdout).expect("JSON");
+    assert!(json["stages"][0]["base"]["unknown"].is_string(), "{json:#}");
+}

@@ -426,9 +426,17 @@ fn committed_debian_table_is_current_with_its_inputs() {
     let counts_file =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/package-sizes/corpus-counts.txt");
     let counts = std::fs::read_to_string(counts_file).unwrap();
+    let counts_date = counts
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("# ")
+        .split(':')
+        .next()
+        .unwrap();
     assert!(
-        counts.lines().next().unwrap().contains(date),
-        "counts and table from different days"
+        comment.contains(&format!("corpus counts of {counts_date}")),
+        "the table was not generated from the committed counts ({counts_date}): {comment}"
     );
     let mut missing = 0;
     for line in counts.lines().filter(|l| !l.starts_with('#')) {

@@ -103,7 +103,10 @@ fn a_maven_build_shipped_on_a_jre_saves_the_jdk_and_maven() {
 #[test]
 fn every_breakdown_adds_up_and_every_range_is_ordered() {
     let context = ContextSizes::wait(&project_context(), None, std::time::Duration::from_secs(20));
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/real");
+    let corpus = std::env::var_os("DOCKERFILE_LS_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"))
+        .join("real");
     let mut texts: Vec<(String, String)> = ["go-single", "go-split", "node-single", "node-split", "maven-single", "maven-split"]
         .iter()
         .map(|n| (n.to_string(), fixture(&format!("{n}.Dockerfile"))))
@@ -301,4 +304,21 @@ fn the_size_command_reports_unreadable_files_and_bad_options() {
     assert_eq!(status, 2);
     let (_, status) = size_command(&["--format", "yaml"]);
     assert_eq!(status, 2);
+}
+
+#[test]
+fn caches_under_a_cache_mount_stay_out_of_the_image() {
+    let plain = "FROM golang:1.22\nWORKDIR /src\nRUN go build -o /app .\n";
+    let mounted = "FROM golang:1.22\nWORKDIR /src\nRUN --mount=type=cache,target=/root/.cache/go-build --mount=type=cache,target=/go/pkg/mod go build -o /app .\n";
+    let what = |text: &str| -> Vec<String> {
+        estimate_with(text, &NoContext("none".into()), "linux/amd64").stages[0]
+            .parts
+            .iter()
+            .map(|p| p.part.what.clone())
+            .collect()
+    };
+    assert!(what(plain).iter().any(|w| w.contains("build cache")), "{:?}", what(plain));
+    let with_mounts = what(mounted);
+    assert!(!with_mounts.iter().any(|w| w.contains("cache")), "{with_mounts:?}");
+    assert!(with_mounts.iter().any(|w| w.contains("go build")), "{with_mounts:?}");
 }

@@ -21,6 +21,19 @@ export interface ServerSettings {
   };
   buildContexts: string[];
   target: string | null;
+  format: {
+    enable: boolean;
+    uppercaseKeywords: boolean;
+    indentContinuations: boolean;
+  };
+  size: {
+    inlayHints: "off" | "stage" | "instruction";
+    platform: string | null;
+    context: string | null;
+    registry: boolean;
+    engine: boolean;
+    insecureRegistries: string[];
+  };
 }
 
 function strings(value: unknown): string[] {
@@ -39,15 +52,39 @@ function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
+function flag(value: unknown, fallback: boolean): boolean {
+  return typeof value === "boolean" ? value : fallback;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
+}
+
+const INLAY_MODES = ["off", "stage", "instruction"] as const;
+
 export function serverSettings(config: ConfigurationReader): ServerSettings {
   const target = config.get<unknown>("target");
+  const inlay = config.get<unknown>("size.inlayHints");
   return {
     diagnostics: {
       disabled: strings(config.get("diagnostics.disabled")),
       severity: stringMap(config.get("diagnostics.severity")),
     },
     buildContexts: strings(config.get("buildContexts")),
-    target: typeof target === "string" && target.trim() !== "" ? target.trim() : null,
+    target: text(target),
+    format: {
+      enable: flag(config.get("format.enable"), true),
+      uppercaseKeywords: flag(config.get("format.uppercaseKeywords"), true),
+      indentContinuations: flag(config.get("format.indentContinuations"), true),
+    },
+    size: {
+      inlayHints: INLAY_MODES.find((mode) => mode === inlay) ?? "stage",
+      platform: text(config.get("size.platform")),
+      context: text(config.get("size.context")),
+      registry: flag(config.get("size.registry"), false),
+      engine: flag(config.get("size.engine"), false),
+      insecureRegistries: strings(config.get("size.insecureRegistries")),
+    },
   };
 }
 

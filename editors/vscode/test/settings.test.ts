@@ -13,6 +13,8 @@ describe("serverSettings", () => {
       diagnostics: { disabled: [], severity: {} },
       buildContexts: [],
       target: null,
+      format: { enable: true, uppercaseKeywords: true, indentContinuations: true },
+      size: { inlayHints: "stage", platform: null, context: null, registry: false, engine: false, insecureRegistries: [] },
     });
   });
 
@@ -23,11 +25,18 @@ describe("serverSettings", () => {
       "dockerfile-ls.buildContexts": ["assets"],
       "dockerfile-ls.target": " release ",
       "dockerfile-ls.server.path": "/somewhere",
+      "dockerfile-ls.format.uppercaseKeywords": false,
+      "dockerfile-ls.size.inlayHints": "instruction",
+      "dockerfile-ls.size.platform": "linux/arm64",
+      "dockerfile-ls.size.registry": true,
+      "dockerfile-ls.size.insecureRegistries": ["127.0.0.1:5000"],
     });
     assert.deepEqual(serverSettings(config.section(SECTION)), {
       diagnostics: { disabled: ["unused-stage"], severity: { "unknown-stage": "error", StageNameCasing: "off" } },
       buildContexts: ["assets"],
       target: "release",
+      format: { enable: true, uppercaseKeywords: false, indentContinuations: true },
+      size: { inlayHints: "instruction", platform: "linux/arm64", context: null, registry: true, engine: false, insecureRegistries: ["127.0.0.1:5000"] },
     });
   });
 
@@ -37,11 +46,15 @@ describe("serverSettings", () => {
       "dockerfile-ls.diagnostics.severity": { a: 1, b: "hint" },
       "dockerfile-ls.buildContexts": ["x", 2],
       "dockerfile-ls.target": "",
+      "dockerfile-ls.size.inlayHints": "everywhere",
+      "dockerfile-ls.size.registry": "yes",
     });
     assert.deepEqual(serverSettings(config.section(SECTION)), {
       diagnostics: { disabled: [], severity: { b: "hint" } },
       buildContexts: ["x"],
       target: null,
+      format: { enable: true, uppercaseKeywords: true, indentContinuations: true },
+      size: { inlayHints: "stage", platform: null, context: null, registry: false, engine: false, insecureRegistries: [] },
     });
   });
 });
@@ -73,8 +86,17 @@ describe("package.json", () => {
       "dockerfile-ls.buildContexts",
       "dockerfile-ls.diagnostics.disabled",
       "dockerfile-ls.diagnostics.severity",
+      "dockerfile-ls.format.enable",
+      "dockerfile-ls.format.indentContinuations",
+      "dockerfile-ls.format.uppercaseKeywords",
       "dockerfile-ls.server.extraArgs",
       "dockerfile-ls.server.path",
+      "dockerfile-ls.size.context",
+      "dockerfile-ls.size.engine",
+      "dockerfile-ls.size.inlayHints",
+      "dockerfile-ls.size.insecureRegistries",
+      "dockerfile-ls.size.platform",
+      "dockerfile-ls.size.registry",
       "dockerfile-ls.target",
       "dockerfile-ls.trace.server",
     ]);

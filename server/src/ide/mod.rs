@@ -39,6 +39,8 @@ pub use signature::{signature_help, Parameter, Signature, SignatureHelp};
 pub struct Analysis {
     pub tree: Tree,
     pub model: Model,
+    /// What the model read from which node, for [`Analysis::update`].
+    index: model::NodeIndex,
 }
 
 impl Analysis {
@@ -46,13 +48,12 @@ impl Analysis {
     /// its trees incrementally and builds the model from them).
     pub fn of_text(text: &str) -> Analysis {
         let tree = syntax::parse(text);
-        let model = model::build(&tree, text);
-        Analysis { tree, model }
+        Analysis::from_tree(tree, text)
     }
 
     pub fn from_tree(tree: Tree, source: &(impl Source + ?Sized)) -> Analysis {
-        let model = model::build(&tree, source);
-        Analysis { tree, model }
+        let (model, index) = model::build_indexed(&tree, source);
+        Analysis { tree, model, index }
     }
 
     /// An analysis of the empty text.
@@ -68,8 +69,22 @@ impl Analysis {
         tree: Tree,
         source: &(impl Source + ?Sized),
     ) -> Analysis {
-        drop(previous);
-        Analysis::from_tree(tree, source)
+        // the previous tree stays alive until the new model is read: its
+        // node ids are what reused subtrees are recognised by
+        let (model, index) = match std::sync::Arc::try_unwrap(previous) {
+            Ok(Analysis {
+                tree: old_tree,
+                model,
+                index,
+            }) => {
+                let rebuilt = model::rebuild(&tree, source, model, index);
+                drop(old_tree);
+                rebuilt
+            }
+            // still read elsewhere: take a copy over
+            Err(shared) => model::rebuild(&tree, source, shared.model.clone(), shared.index.clone()),
+        };
+        Analysis { tree, model, index }
     }
 
     pub fn diagnostics(

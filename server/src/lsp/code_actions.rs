@@ -66,6 +66,7 @@ pub fn kind(kind: ActionKind) -> CodeActionKind {
         ActionKind::QuickFix => CodeActionKind::QUICKFIX,
         ActionKind::RefactorRewrite => CodeActionKind::REFACTOR_REWRITE,
         ActionKind::RefactorExtract => CodeActionKind::REFACTOR_EXTRACT,
+        ActionKind::RefactorInline => CodeActionKind::REFACTOR_INLINE,
     }
 }
 
@@ -75,6 +76,7 @@ pub fn kinds() -> Vec<CodeActionKind> {
         CodeActionKind::QUICKFIX,
         CodeActionKind::REFACTOR_REWRITE,
         CodeActionKind::REFACTOR_EXTRACT,
+        CodeActionKind::REFACTOR_INLINE,
     ]
 }
 

@@ -1,17 +1,84 @@
-//! Reads the model out of a syntax tree.
+//! Reads the model out of a syntax tree, taking over what the previous
+//! revision read from the top-level instructions the incremental parse
+//! kept.
+//!
+//! A reused subtree keeps its id (tree-sitter shares it between the old
+//! and the new tree) and covers the same text, only shifted; what the model
+//! reads from one instruction depends on that subtree alone. So the parts
+//! of an instruction, of a FROM line's stage, and its variable uses and
+//! declarations are moved over from the previous model and shifted; only
+//! what spans instructions (stage ranges and indexes, FROM bases, stage
+//! references, directives) is worked out anew. The previous tree must stay
+//! alive while its ids are compared (the caller holds it), so no new
+//! subtree can sit at the address of an old one.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use tree_sitter::{Node, Tree};
 
+use super::shift::Shift;
 use super::vars::{collect_var_uses, declarations};
 use super::*;
-use crate::syntax::{self, logical_text, logical_text_of_range, Source};
+use crate::syntax::{self, kind, logical_text, logical_text_of_range, Kind, Source};
+
+/// What the model took from each top-level instruction node of its tree,
+/// in document order.
+#[derive(Debug, Clone, Default)]
+pub struct NodeIndex {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// The node's id in the tree the model was read from.
+    id: usize,
+    start: usize,
+    /// Its variable uses, a run of `Model::var_uses`.
+    var_uses: usize,
+    /// Its declarations, a run of the stage's `vars` (or the global ARGs).
+    decls: usize,
+    /// Whether the model kept its declarations (ENV before the first FROM
+    /// declares nothing the model keeps).
+    decls_kept: bool,
+}
 
 /// Builds the model of a parsed document.
 pub fn build(tree: &Tree, source: &(impl Source + ?Sized)) -> Model {
+    assemble(tree, source, None).0
+}
+
+/// Builds the model and the index that lets [`rebuild`] take it over.
+pub fn build_indexed(tree: &Tree, source: &(impl Source + ?Sized)) -> (Model, NodeIndex) {
+    assemble(tree, source, None)
+}
+
+/// The model of `tree`, taking over the parts of `previous` (built with
+/// `index` from an earlier tree of the same document, which the caller
+/// keeps alive) whose subtrees the incremental parse reused. Equal to
+/// [`build`] of the same tree.
+pub fn rebuild(
+    tree: &Tree,
+    source: &(impl Source + ?Sized),
+    previous: Model,
+    index: NodeIndex,
+) -> (Model, NodeIndex) {
+    let old = Old::new(previous, index);
+    assemble(tree, source, old)
+}
+
+fn assemble(
+    tree: &Tree,
+    source: &(impl Source + ?Sized),
+    mut old: Option<Old>,
+) -> (Model, NodeIndex) {
     let root = tree.root_node();
     let mut model = Model {
         escape: '\\',
         ..Model::default()
+    };
+    let mut index = NodeIndex {
+        entries: Vec::with_capacity(old.as_ref().map_or(0, |o| o.entries.len() + 8)),
     };
     // BuildKit reads `syntax` and `check` (not `escape`) after a `#!` first
     // line too: the comments right after it can still be directives
@@ -19,10 +86,13 @@ pub fn build(tree: &Tree, source: &(impl Source + ?Sized)) -> Model {
     let mut last_row = 0;
     let mut cursor = root.walk();
     for (i, node) in root.named_children(&mut cursor).enumerate() {
-        if node.kind() == "comment" {
-            let text = source.slice(node.byte_range());
+        let node_kind = kind(node);
+        if node_kind == Kind::Comment {
             let row = node.start_position().row;
-            if i == 0 && node.start_byte() == 0 && text.starts_with("#!") {
+            if i == 0
+                && node.start_byte() == 0
+                && source.slice(node.byte_range()).starts_with("#!")
+            {
                 after_shebang = true;
                 last_row = row;
                 continue;
@@ -30,7 +100,10 @@ pub fn build(tree: &Tree, source: &(impl Source + ?Sized)) -> Model {
             // a blank line ends the directives
             after_shebang &= row == last_row + 1;
             last_row = row;
-            match read_directive(node, source).filter(|_| after_shebang) {
+            if !after_shebang {
+                continue;
+            }
+            match read_directive(node, source) {
                 Some(d) if matches!(d.name.as_str(), "syntax" | "check") => {
                     model.directives.push(d)
                 }
@@ -41,8 +114,8 @@ pub fn build(tree: &Tree, source: &(impl Source + ?Sized)) -> Model {
             continue;
         }
         after_shebang = false;
-        match node.kind() {
-            "parser_directive" => {
+        match node_kind {
+            Kind::ParserDirective => {
                 if let Some(directive) = read_directive(node, source) {
                     if directive.name == "escape" && directive.value == "`" {
                         model.escape = '`';
@@ -50,7 +123,16 @@ pub fn build(tree: &Tree, source: &(impl Source + ?Sized)) -> Model {
                     model.directives.push(directive);
                 }
             }
-            kind if kind.ends_with("_instruction") => add_instruction(&mut model, node, source),
+            Kind::Instruction | Kind::OnbuildInstruction => {
+                let taken = old.as_mut().and_then(|o| o.take(node.id(), node.start_byte()));
+                match taken {
+                    Some(taken) => {
+                        let old = old.as_mut().expect("taken from it");
+                        add_reused(&mut model, &mut index, node, taken, old, source)
+                    }
+                    None => add_instruction(&mut model, &mut index, node, source),
+                }
+            }
             _ => {}
         }
     }
@@ -58,38 +140,285 @@ pub fn build(tree: &Tree, source: &(impl Source + ?Sized)) -> Model {
         last.range.end = last.range.end.max(last.from.range.end);
     }
     resolve_stage_refs(&mut model);
-    model
+    (model, index)
 }
 
-fn add_instruction(model: &mut Model, node: Node<'_>, source: &(impl Source + ?Sized)) {
+/// Node ids are addresses: mixing their bits is hash enough.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64 ^ (n as u64 >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// One top-level instruction of the previous model.
+enum Piece {
+    /// A FROM line's stage, without its instructions and declarations.
+    Stage(Box<Stage>),
+    Instruction(Box<Instruction>),
+    Taken,
+}
+
+/// The previous model, taken apart into pieces in document order.
+struct Old {
+    entries: Vec<Entry>,
+    pieces: Vec<Piece>,
+    by_id: HashMap<usize, usize, BuildHasherDefault<IdHasher>>,
+    var_uses: std::vec::IntoIter<VarUse>,
+    var_starts: Vec<usize>,
+    var_pos: usize,
+    decls: std::vec::IntoIter<VarDecl>,
+    decl_starts: Vec<usize>,
+    decl_pos: usize,
+}
+
+struct Taken {
+    entry: usize,
+    piece: Piece,
+    delta: isize,
+}
+
+impl Old {
+    fn new(previous: Model, index: NodeIndex) -> Option<Old> {
+        let Model {
+            preamble,
+            global_args,
+            stages,
+            var_uses,
+            ..
+        } = previous;
+        let mut pieces = Vec::with_capacity(index.entries.len());
+        let mut decls = global_args;
+        pieces.extend(preamble.into_iter().map(|i| Piece::Instruction(Box::new(i))));
+        for mut stage in stages {
+            let instructions = std::mem::take(&mut stage.instructions);
+            decls.append(&mut stage.vars);
+            pieces.push(Piece::Stage(Box::new(stage)));
+            pieces.extend(
+                instructions
+                    .into_iter()
+                    .map(|i| Piece::Instruction(Box::new(i))),
+            );
+        }
+        let entries = index.entries;
+        let (mut var_total, mut decl_total) = (0, 0);
+        let mut var_starts = Vec::with_capacity(entries.len());
+        let mut decl_starts = Vec::with_capacity(entries.len());
+        let mut by_id = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+        for (k, entry) in entries.iter().enumerate() {
+            var_starts.push(var_total);
+            decl_starts.push(decl_total);
+            var_total += entry.var_uses;
+            decl_total += entry.decls;
+            by_id.insert(entry.id, k);
+        }
+        // an index that does not describe the model: read everything anew
+        let consistent = pieces.len() == entries.len()
+            && var_total == var_uses.len()
+            && decl_total == decls.len()
+            && by_id.len() == entries.len();
+        consistent.then(|| Old {
+            entries,
+            pieces,
+            by_id,
+            var_uses: var_uses.into_iter(),
+            var_starts,
+            var_pos: 0,
+            decls: decls.into_iter(),
+            decl_starts,
+            decl_pos: 0,
+        })
+    }
+
+    /// The piece of the old node with this id, if its parts are still
+    /// there (pieces are taken in document order).
+    fn take(&mut self, id: usize, start: usize) -> Option<Taken> {
+        let &k = self.by_id.get(&id)?;
+        if self.var_starts[k] < self.var_pos || self.decl_starts[k] < self.decl_pos {
+            return None;
+        }
+        let piece = std::mem::replace(&mut self.pieces[k], Piece::Taken);
+        if matches!(piece, Piece::Taken) {
+            return None;
+        }
+        Some(Taken {
+            entry: k,
+            piece,
+            delta: start as isize - self.entries[k].start as isize,
+        })
+    }
+
+    fn move_var_uses(
+        &mut self,
+        k: usize,
+        delta: isize,
+        stage: Option<usize>,
+        out: &mut Vec<VarUse>,
+    ) -> usize {
+        for _ in self.var_pos..self.var_starts[k] {
+            self.var_uses.next();
+        }
+        let count = self.entries[k].var_uses;
+        self.var_pos = self.var_starts[k] + count;
+        out.extend(self.var_uses.by_ref().take(count).map(|mut u| {
+            u.shift(delta);
+            u.stage = stage;
+            u
+        }));
+        count
+    }
+
+    /// Moves the node's declarations to `out`, or drops them when `out` is
+    /// `None`; `false` when the model did not keep them.
+    fn move_decls(
+        &mut self,
+        k: usize,
+        delta: isize,
+        stage: Option<usize>,
+        out: Option<&mut Vec<VarDecl>>,
+    ) -> bool {
+        for _ in self.decl_pos..self.decl_starts[k] {
+            self.decls.next();
+        }
+        let count = self.entries[k].decls;
+        self.decl_pos = self.decl_starts[k] + count;
+        let decls = self.decls.by_ref().take(count);
+        match out {
+            Some(out) => out.extend(decls.map(|mut d| {
+                d.shift(delta);
+                d.stage = stage;
+                d
+            })),
+            None => decls.for_each(drop),
+        }
+        self.entries[k].decls_kept
+    }
+}
+
+fn add_instruction(
+    model: &mut Model,
+    index: &mut NodeIndex,
+    node: Node<'_>,
+    source: &(impl Source + ?Sized),
+) {
+    let uses_before = model.var_uses.len();
     let instruction = read_instruction(node, source);
     if instruction.keyword == "from" {
-        let index = model.stages.len();
-        let stage = read_stage(model, node, instruction, index, source);
+        let stage_index = model.stages.len();
+        let mut stage = read_stage(node, instruction, stage_index, source);
+        stage.base = resolve_base(&model.stages, &stage, None, node, source);
         if let Some(previous) = model.stages.last_mut() {
             previous.range.end = previous.range.end.max(previous_end(previous));
         }
         collect_var_uses(node, source, None, &mut model.var_uses);
         model.stages.push(stage);
+        index.entries.push(Entry {
+            id: node.id(),
+            start: node.start_byte(),
+            var_uses: model.var_uses.len() - uses_before,
+            decls: 0,
+            decls_kept: true,
+        });
         return;
     }
     let stage_index = model.stages.len().checked_sub(1);
     collect_var_uses(node, source, stage_index, &mut model.var_uses);
     collect_refs(model, &instruction, stage_index, false);
-    let decls = declarations(node, &instruction, stage_index, source);
+    let mut decls = declarations(node, &instruction, stage_index, source);
+    let kept = stage_index.is_some() || instruction.keyword == "arg";
+    if !kept {
+        decls.clear();
+    }
+    index.entries.push(Entry {
+        id: node.id(),
+        start: node.start_byte(),
+        var_uses: model.var_uses.len() - uses_before,
+        decls: decls.len(),
+        decls_kept: kept,
+    });
+    place(model, instruction, decls);
+}
+
+/// Adds a non-FROM instruction and its declarations where they belong.
+fn place(model: &mut Model, instruction: Instruction, mut decls: Vec<VarDecl>) {
     match model.stages.last_mut() {
         Some(stage) => {
             stage.range.end = instruction.range.end;
-            stage.vars.extend(decls);
+            stage.vars.append(&mut decls);
             stage.instructions.push(instruction);
         }
         None => {
-            if instruction.keyword == "arg" {
-                model.global_args.extend(decls);
-            }
+            model.global_args.append(&mut decls);
             model.preamble.push(instruction);
         }
     }
+}
+
+fn add_reused(
+    model: &mut Model,
+    index: &mut NodeIndex,
+    node: Node<'_>,
+    taken: Taken,
+    old: &mut Old,
+    source: &(impl Source + ?Sized),
+) {
+    let Taken { entry, piece, delta } = taken;
+    let mut new_entry = Entry {
+        id: node.id(),
+        start: node.start_byte(),
+        ..old.entries[entry]
+    };
+    match piece {
+        Piece::Stage(mut stage) => {
+            stage.shift(delta);
+            stage.index = model.stages.len();
+            stage.range = stage.from.range.clone();
+            let previous_base = std::mem::replace(&mut stage.base, Base::Missing);
+            stage.base = resolve_base(&model.stages, &stage, Some(previous_base), node, source);
+            if let Some(previous) = model.stages.last_mut() {
+                previous.range.end = previous.range.end.max(previous_end(previous));
+            }
+            old.move_var_uses(entry, delta, None, &mut model.var_uses);
+            model.stages.push(*stage);
+        }
+        Piece::Instruction(mut instruction) => {
+            instruction.shift(delta);
+            let stage_index = model.stages.len().checked_sub(1);
+            old.move_var_uses(entry, delta, stage_index, &mut model.var_uses);
+            collect_refs(model, &instruction, stage_index, false);
+            let keep = stage_index.is_some() || instruction.keyword == "arg";
+            let mut decls = Vec::new();
+            let was_kept = old.move_decls(entry, delta, stage_index, keep.then_some(&mut decls));
+            if keep && !was_kept {
+                decls = declarations(node, &instruction, stage_index, source);
+            }
+            new_entry.decls = decls.len();
+            new_entry.decls_kept = keep;
+            match model.stages.last_mut() {
+                Some(stage) => {
+                    stage.range.end = instruction.range.end;
+                    stage.vars.append(&mut decls);
+                    stage.instructions.push(*instruction);
+                }
+                None => {
+                    model.global_args.append(&mut decls);
+                    model.preamble.push(*instruction);
+                }
+            }
+        }
+        Piece::Taken => unreachable!("Old::take never hands out a taken piece"),
+    }
+    index.entries.push(new_entry);
 }
 
 fn previous_end(stage: &Stage) -> usize {
@@ -128,7 +457,9 @@ pub(super) fn read_instruction(node: Node<'_>, source: &(impl Source + ?Sized)) 
     let arguments = logical_text_of_range(node, arguments_range.start, arguments_range.end, source)
         .trim()
         .to_string();
-    let json_form = argument_nodes.iter().any(|n| n.kind() == "json_array");
+    let json_form = argument_nodes
+        .iter()
+        .any(|n| kind(*n) == Kind::JsonArray);
     let trigger = view
         .onbuild_trigger()
         .map(|t| Box::new(read_instruction(t.node, source)));
@@ -140,13 +471,13 @@ pub(super) fn read_instruction(node: Node<'_>, source: &(impl Source + ?Sized)) 
         let mut cursor = heredoc.walk();
         let body = heredoc
             .named_children(&mut cursor)
-            .find(|n| n.kind() == "heredoc_body")
+            .find(|n| kind(*n) == Kind::HeredocBody)
             .map(|n| n.byte_range());
         let terminated = {
             let mut cursor = heredoc.walk();
             let found = heredoc
                 .named_children(&mut cursor)
-                .any(|n| n.kind() == "heredoc_end");
+                .any(|n| kind(n) == Kind::HeredocEnd);
             found
         };
         heredocs.push(Heredoc {
@@ -192,9 +523,9 @@ fn walk_instruction(
 ) {
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
-        match child.kind() {
-            "heredoc_marker" => markers.push(child.byte_range()),
-            "line_continuation" => {
+        match kind(child) {
+            Kind::HeredocMarker => markers.push(child.byte_range()),
+            Kind::LineContinuation => {
                 let text = source.slice(child.byte_range());
                 if let Some(first_newline) = text.find('\n') {
                     let rest = &text[first_newline + 1..];
@@ -204,8 +535,7 @@ fn walk_instruction(
                     }
                 }
             }
-            "heredoc" | "onbuild_instruction" => {}
-            _ if child.kind().ends_with("_instruction") => {}
+            Kind::Heredoc | Kind::OnbuildInstruction | Kind::Instruction => {}
             _ => {
                 if child.child_count() > 0 {
                     walk_instruction(child, source, markers, empty_lines);
@@ -224,11 +554,11 @@ fn read_flag(node: Node<'_>, source: &(impl Source + ?Sized)) -> Flag {
     let mut mount_params = Vec::new();
     let mut value = value_node.map(|v| logical_text(v, source));
     let mut value_range = value_node.map(|v| v.byte_range());
-    if node.kind() == "mount_flag" {
+    if kind(node) == Kind::MountFlag {
         let mut cursor = node.walk();
         let params: Vec<Node<'_>> = node
             .named_children(&mut cursor)
-            .filter(|n| n.kind() == "mount_param")
+            .filter(|n| kind(*n) == Kind::MountParam)
             .collect();
         if let (Some(first), Some(last)) = (params.first(), params.last()) {
             value = Some(logical_text_of_range(
@@ -271,8 +601,53 @@ fn read_flag(node: Node<'_>, source: &(impl Source + ?Sized)) -> Flag {
     }
 }
 
+/// What a FROM line's base is, given the stages before it: a stage by
+/// name, `scratch`, or an image (the parts of `previous` are kept when it
+/// was an image already, else read from the FROM node).
+fn resolve_base(
+    earlier: &[Stage],
+    stage: &Stage,
+    previous: Option<Base>,
+    node: Node<'_>,
+    source: &(impl Source + ?Sized),
+) -> Base {
+    if matches!(stage.base, Base::Missing) && previous.is_none()
+        || matches!(previous, Some(Base::Missing))
+    {
+        return Base::Missing;
+    }
+    let text = &stage.base_text;
+    let named = earlier
+        .iter()
+        .rev()
+        .find(|s| s.name.as_ref().is_some_and(|n| &n.lowercase == text));
+    if let Some(named) = named {
+        return Base::Stage(named.index);
+    }
+    if text == "scratch" {
+        return Base::Scratch;
+    }
+    if let Some(Base::Image(image)) = previous {
+        return Base::Image(image);
+    }
+    let Some(image) = node.child_by_field_name("image") else {
+        return Base::Missing;
+    };
+    let part = |field: &str| {
+        image
+            .child_by_field_name(field)
+            .map(|n| logical_text(n, source))
+    };
+    Base::Image(ImageRef {
+        text: text.clone(),
+        range: stage.base_range.clone(),
+        name: part("name").unwrap_or_default(),
+        tag: part("tag"),
+        digest: part("digest"),
+    })
+}
+
 fn read_stage(
-    model: &Model,
     node: Node<'_>,
     from: Instruction,
     index: usize,
@@ -283,13 +658,13 @@ fn read_stage(
     let mut cursor = node.walk();
     let as_keyword = node
         .named_children(&mut cursor)
-        .filter(|n| n.kind() == "keyword")
+        .filter(|n| kind(*n) == Kind::Keyword)
         .nth(1)
         .map(|k| (source.slice(k.byte_range()).into_owned(), k.byte_range()));
     let mut cursor = node.walk();
     let extra_from_words = node
         .named_children(&mut cursor)
-        .filter(|n| n.kind() == "word")
+        .filter(|n| kind(*n) == Kind::Word)
         .map(|n| n.byte_range())
         .collect();
     let name = alias.map(|a| {
@@ -305,40 +680,15 @@ fn read_stage(
         .iter()
         .find(|f| f.name == "platform")
         .and_then(|f| Some((f.value.clone()?, f.value_range.clone()?)));
-    let (base, base_text, base_range) = match image {
-        None => (
-            Base::Missing,
-            String::new(),
-            from.keyword_range.end..from.keyword_range.end,
-        ),
-        Some(image) => {
-            let text = logical_text(image, source);
-            let range = image.byte_range();
-            let earlier = model
-                .stages
-                .iter()
-                .rev()
-                .find(|s| s.name.as_ref().is_some_and(|n| n.lowercase == text));
-            let base = if let Some(stage) = earlier {
-                Base::Stage(stage.index)
-            } else if text == "scratch" {
-                Base::Scratch
-            } else {
-                let part = |field: &str| {
-                    image
-                        .child_by_field_name(field)
-                        .map(|n| logical_text(n, source))
-                };
-                Base::Image(ImageRef {
-                    text: text.clone(),
-                    range: range.clone(),
-                    name: part("name").unwrap_or_default(),
-                    tag: part("tag"),
-                    digest: part("digest"),
-                })
-            };
-            (base, text, range)
-        }
+    let (base_text, base_range) = match image {
+        None => (String::new(), from.keyword_range.end..from.keyword_range.end),
+        Some(image) => (logical_text(image, source), image.byte_range()),
+    };
+    // worked out by `resolve_base` once the earlier stages are known
+    let base = if image.is_some() {
+        Base::Scratch
+    } else {
+        Base::Missing
     };
     Stage {
         index,

@@ -4,11 +4,12 @@
 
 mod build;
 mod names;
+mod shift;
 mod vars;
 
 use std::ops::Range;
 
-pub use build::build;
+pub use build::{build, build_indexed, rebuild, NodeIndex};
 pub use names::{is_valid_stage_name, levenshtein, INSTRUCTIONS};
 
 /// Byte range in the document.

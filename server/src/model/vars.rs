@@ -3,7 +3,7 @@
 use tree_sitter::Node;
 
 use super::{Instruction, VarDecl, VarKind, VarUse};
-use crate::syntax::{logical_text, Source};
+use crate::syntax::{kind, logical_text, Kind, Source};
 
 /// Every expansion in an instruction the builder expands. ONBUILD triggers
 /// are skipped: they expand in the downstream build.
@@ -13,16 +13,18 @@ pub(super) fn collect_var_uses(
     stage: Option<usize>,
     out: &mut Vec<VarUse>,
 ) {
-    if node.kind() == "onbuild_instruction" {
+    if kind(node) == Kind::OnbuildInstruction {
         return;
     }
     let instruction_start = node.start_byte();
     let first_new = out.len();
     let mut stack = vec![node];
     while let Some(current) = stack.pop() {
+        let in_expansion = kind(current) == Kind::Expansion;
         let mut cursor = current.walk();
         for child in current.named_children(&mut cursor) {
-            if child.kind() == "variable" && current.kind() == "expansion" {
+            let child_kind = kind(child);
+            if child_kind == Kind::Variable && in_expansion {
                 out.push(VarUse {
                     name: source.slice(child.byte_range()).into_owned(),
                     range: child.byte_range(),
@@ -30,7 +32,7 @@ pub(super) fn collect_var_uses(
                     instruction_start,
                     in_shell: false,
                 });
-            } else if matches!(child.kind(), "shell_fragment" | "heredoc_body") {
+            } else if matches!(child_kind, Kind::ShellFragment | Kind::HeredocBody) {
                 shell_var_uses(child, source, stage, instruction_start, out);
             } else if child.child_count() > 0 {
                 stack.push(child);
@@ -98,18 +100,18 @@ pub(super) fn declarations(
     stage: Option<usize>,
     source: &(impl Source + ?Sized),
 ) -> Vec<VarDecl> {
-    let (kind, item_kind, value_field) = match instruction.keyword.as_str() {
-        "arg" => (VarKind::Arg, "arg_declaration", "default"),
-        "env" => (VarKind::Env, "env_pair", "value"),
+    let (var_kind, item_kind, value_field) = match instruction.keyword.as_str() {
+        "arg" => (VarKind::Arg, Kind::ArgDeclaration, "default"),
+        "env" => (VarKind::Env, Kind::EnvPair, "value"),
         _ => return Vec::new(),
     };
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
-        .filter(|n| n.kind() == item_kind)
+        .filter(|n| kind(*n) == item_kind)
         .filter_map(|item| {
             let name = item.child_by_field_name("name")?;
             Some(VarDecl {
-                kind,
+                kind: var_kind,
                 name: logical_text(name, source),
                 name_range: name.byte_range(),
                 value: item

@@ -17,8 +17,10 @@
 //!    [`IgnoreRules::check`] and [`IgnoreRules::problems`].
 //! 3. Matching: last matching pattern wins, a pattern also matches through a
 //!    parent directory, in the incremental form BuildKit's file walker uses
-//!    (`MatchesUsingParentResults`: a pattern skipped for a directory is later
-//!    tried on the child's own path only). It differs from
+//!    (tonistiigi/fsutil `filter.go`, `filterFS.Walk` calls
+//!    `MatchesUsingParentResults` with the parent directory's results: a
+//!    pattern skipped for a directory is later tried on the child's own path
+//!    only). It differs from
 //!    `MatchesOrParentMatches` in one corner: `a`, `!a/b`, `a` leaves `a/b`
 //!    in the context (the walker's answer, which is what a build sees).
 //!

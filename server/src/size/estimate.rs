@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use super::amount::{Bytes, Distro, Known, Part};
 use super::artifacts::{artifact_for_copy, built_artifacts, Artifact};
 use super::catalog::{self, Missing};
-use super::run::analyse_run;
+use super::run::{analyse_run, cache_dir};
 use crate::ide::hover::values::expand_at;
 use crate::model::{Base, Instruction, Model, Stage, Target};
 use crate::syntax::Source;
@@ -280,8 +280,15 @@ impl StageBuilder<'_> {
                 }
                 "run" => {
                     let shell = self.shell_text(instruction);
+                    let mounted = cache_mounts(instruction, &workdir);
                     for part in analyse_run(&shell, distro) {
-                        push(part);
+                        // a cache or tmpfs mount keeps what is written there out of the image
+                        let under_mount = cache_dir(&part)
+                            .map(|dir| join_path(&workdir, dir))
+                            .is_some_and(|dir| mounted.iter().any(|m| is_within(&dir, m)));
+                        if !under_mount {
+                            push(part);
+                        }
                     }
                     artifacts.extend(built_artifacts(&shell, &workdir));
                 }
@@ -815,6 +822,32 @@ fn is_archive(source: &str) -> bool {
     ]
     .iter()
     .any(|ext| source.to_ascii_lowercase().ends_with(ext))
+}
+
+/// The targets of a RUN's `--mount=type=cache` and `type=tmpfs` mounts,
+/// absolute.
+fn cache_mounts(instruction: &Instruction, workdir: &str) -> Vec<String> {
+    instruction
+        .flags
+        .iter()
+        .filter(|f| f.name == "mount")
+        .filter(|f| {
+            f.mount_params.iter().any(|p| {
+                p.key == "type" && matches!(p.value.as_deref(), Some("cache" | "tmpfs"))
+            })
+        })
+        .filter_map(|f| {
+            f.mount_params
+                .iter()
+                .find(|p| matches!(p.key.as_str(), "target" | "dst" | "destination"))
+                .and_then(|p| p.value.as_deref())
+                .map(|target| join_path(workdir, target))
+        })
+        .collect()
+}
+
+fn is_within(path: &str, dir: &str) -> bool {
+    path == dir || dir == "/" || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
 }
 
 /// `dir` after `WORKDIR path` (or a COPY source resolved against `dir`).

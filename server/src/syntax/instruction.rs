@@ -3,6 +3,7 @@
 
 use tree_sitter::Node;
 
+use super::kinds::{kind, Kind};
 use super::Source;
 
 /// One instruction of the tree (`*_instruction` node).
@@ -14,14 +15,14 @@ pub struct Instruction<'t> {
 impl<'t> Instruction<'t> {
     /// Wraps a node when it is an instruction.
     pub fn cast(node: Node<'t>) -> Option<Self> {
-        node.kind()
-            .ends_with("_instruction")
+        kind(node)
+            .is_instruction()
             .then_some(Instruction { node })
     }
 
     /// The keyword node (`FROM`, `run`, or an unknown word).
     pub fn keyword(&self) -> Option<Node<'t>> {
-        self.node.child(0).filter(|n| n.kind() == "keyword")
+        self.node.child(0).filter(|n| kind(*n) == Kind::Keyword)
     }
 
     /// The keyword lowercased, as BuildKit compares it.
@@ -37,7 +38,7 @@ impl<'t> Instruction<'t> {
         let flags: Vec<Node<'t>> = self
             .node
             .named_children(&mut cursor)
-            .filter(|n| matches!(n.kind(), "flag" | "mount_flag"))
+            .filter(|n| matches!(kind(*n), Kind::Flag | Kind::MountFlag))
             .collect();
         flags.into_iter()
     }
@@ -51,8 +52,12 @@ impl<'t> Instruction<'t> {
             .skip(1)
             .filter(|n| {
                 !matches!(
-                    n.kind(),
-                    "flag" | "mount_flag" | "heredoc" | "comment" | "line_continuation"
+                    kind(*n),
+                    Kind::Flag
+                        | Kind::MountFlag
+                        | Kind::Heredoc
+                        | Kind::Comment
+                        | Kind::LineContinuation
                 )
             })
             .collect()
@@ -83,7 +88,7 @@ impl<'t> Instruction<'t> {
         let mut cursor = self.node.walk();
         self.node
             .named_children(&mut cursor)
-            .filter(|n| n.kind() == "heredoc")
+            .filter(|n| kind(*n) == Kind::Heredoc)
             .collect()
     }
 

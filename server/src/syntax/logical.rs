@@ -4,6 +4,7 @@
 
 use tree_sitter::Node;
 
+use super::kinds::{kind, Kind};
 use super::Source;
 
 /// The text of `node` as BuildKit sees it after joining continued lines.
@@ -54,16 +55,16 @@ fn collect_joins(node: Node<'_>, start: usize, end: usize, out: &mut Vec<(usize,
         if child.end_byte() <= start || child.start_byte() >= end {
             continue;
         }
-        match child.kind() {
-            "line_continuation" => out.push((child.start_byte(), child.end_byte().min(end))),
-            "comment" => {
+        match kind(child) {
+            Kind::LineContinuation => out.push((child.start_byte(), child.end_byte().min(end))),
+            Kind::Comment => {
                 // the whole comment line goes, with the indentation before '#'
                 // and whatever is left before its line break (a CRLF's '\r')
                 let line_start = child.start_byte() - child.start_position().column;
                 let line_end = child
                     .next_sibling()
                     .filter(|next| {
-                        next.kind() == "line_continuation"
+                        kind(*next) == Kind::LineContinuation
                             && next.start_position().row == child.end_position().row
                     })
                     .map_or(child.end_byte(), |next| next.start_byte());

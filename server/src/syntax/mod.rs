@@ -3,12 +3,14 @@
 
 mod document;
 mod instruction;
+mod kinds;
 mod logical;
 mod sexp;
 mod source;
 
 pub use document::{Document, EditError};
 pub use instruction::{decode_json_string, Instruction};
+pub use kinds::{kind, Kind};
 pub use logical::{joined_away, logical_text, logical_text_of_range};
 pub use sexp::to_sexp;
 pub use source::Source;

@@ -9,8 +9,10 @@
 //! the edit of one action by id.
 
 mod edit;
+mod extract;
 mod fixes;
 mod split;
+mod stage_image;
 mod stage_name;
 
 use std::ops::Range;
@@ -33,6 +35,7 @@ pub enum ActionKind {
     QuickFix,
     RefactorRewrite,
     RefactorExtract,
+    RefactorInline,
 }
 
 impl ActionKind {
@@ -42,6 +45,7 @@ impl ActionKind {
             ActionKind::QuickFix => "quickfix",
             ActionKind::RefactorRewrite => "refactor.rewrite",
             ActionKind::RefactorExtract => "refactor.extract",
+            ActionKind::RefactorInline => "refactor.inline",
         }
     }
 }
@@ -111,6 +115,8 @@ fn candidates<'a>(
     let mut out = Vec::new();
     fixes::quick_fixes(analysis, text, request, &mut out);
     stage_name::name_stage(analysis, text, request, &mut out);
+    stage_image::stage_image(analysis, text, request, &mut out);
+    extract::extract(analysis, text, request, &mut out);
     split::split(analysis, text, request, for_title, &mut out);
     out
 }
@@ -212,17 +218,22 @@ mod tests {
 
     #[test]
     fn shell_form_commands_become_exec_form_where_there_is_no_shell() {
-        let text = "FROM golang:1.22\nWORKDIR /src\nRUN go build -o server .\nCMD ./server --port 80\n";
+        let text =
+            "FROM golang:1.22\nWORKDIR /src\nRUN go build -o server .\nCMD ./server --port 80\n";
         let scratch = split(text, "split.go.scratch").expect("offered");
         assert!(
             scratch.ends_with("CMD [\"/usr/local/bin/server\", \"--port\", \"80\"]\n"),
             "{scratch}"
         );
         // a command that needs a shell is not carried to scratch
-        let text = "FROM golang:1.22\nWORKDIR /src\nRUN go build -o server .\nCMD ./server --port $PORT\n";
+        let text =
+            "FROM golang:1.22\nWORKDIR /src\nRUN go build -o server .\nCMD ./server --port $PORT\n";
         assert!(split(text, "split.go.scratch").is_none());
         let alpine = split(text, "split.go.alpine").expect("alpine has a shell");
-        assert!(alpine.ends_with("CMD /usr/local/bin/server --port $PORT\n"), "{alpine}");
+        assert!(
+            alpine.ends_with("CMD /usr/local/bin/server --port $PORT\n"),
+            "{alpine}"
+        );
     }
 
     #[test]

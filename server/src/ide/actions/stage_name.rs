@@ -103,7 +103,7 @@ fn derive_name(model: &Model, stage: &Stage) -> String {
 
 /// A valid stage name from an image name: lowercase, letters first, only
 /// letters, digits, `-`, `_` and `.`.
-fn sanitize(name: &str) -> Option<String> {
+pub(super) fn sanitize(name: &str) -> Option<String> {
     if name.contains('$') {
         return None;
     }

@@ -6,7 +6,7 @@
 //! Recognition (`toolchains.rs`) yields a [`Recipe`]; the rewrite here is the
 //! same for every toolchain.
 
-mod facts;
+pub(super) mod facts;
 mod toolchains;
 
 use std::ops::Range;
