@@ -18,7 +18,7 @@ mod actions_support;
 
 use std::path::{Path, PathBuf};
 
-use actions_support::{check_invariants, fake_estimate, Fixture};
+use actions_support::{check_invariants, check_split, fake_estimate, Fixture};
 use dockerfile_ls::ide::actions::{self, ActionKind, Request};
 use dockerfile_ls::ide::{Analysis, DiagnosticSettings};
 
@@ -51,6 +51,7 @@ fn run_fixture(path: &Path, failures: &mut Vec<String>) {
         diagnostics: &diagnostics,
         estimate: Some(&fake_estimate),
         context: Some(&read),
+        only: None,
     };
     let offered = actions::code_actions(&analysis, &fixture.text, &request);
     for absent in &fixture.absent {
@@ -113,6 +114,11 @@ fn run_fixture(path: &Path, failures: &mut Vec<String>) {
     }
     if let Err(problem) = check_invariants(&fixture.text, &output, &action.id) {
         failures.push(format!("{name}: `{}`: {problem}", action.id));
+    }
+    if action.id.starts_with("split.") {
+        if let Err(problem) = check_split(&fixture.text, &output, &fake_estimate) {
+            failures.push(format!("{name}: `{}`: {problem}", action.id));
+        }
     }
 }
 

@@ -161,3 +161,23 @@ fn an_unsaved_document_has_no_context_and_says_so() {
     assert!(text.contains("unknown"), "{text}");
     assert!(lsp.shutdown().success());
 }
+
+#[test]
+fn the_client_is_asked_to_refresh_hints_once_the_context_is_measured_and_to_watch_files() {
+    let (_dir, uri) = project("refresh");
+    let mut caps = capabilities();
+    caps["workspace"]["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
+    let (mut lsp, _) = Lsp::initialized(caps, Value::Null);
+    let editor = Editor::open(&mut lsp, &uri, TEXT, Encoding::Utf16);
+    // the first hints start the measurement; the server then asks for new ones
+    inlay_hints(&mut lsp, &editor);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !lsp.server_requests.iter().any(|m| m == "workspace/inlayHint/refresh") {
+        assert!(Instant::now() < deadline, "no refresh: {:?}", lsp.server_requests);
+        // any round trip lets the test client answer what the server asked
+        hover_text(&mut lsp, &editor, 1);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(lsp.server_requests.iter().any(|m| m == "client/registerCapability"), "{:?}", lsp.server_requests);
+    assert!(lsp.shutdown().success());
+}

@@ -12,14 +12,6 @@ use crate::ide::actions::{self, ActionKind, Request};
 use crate::ide::Diagnostic;
 use crate::size::Bytes;
 
-/// The final image's unpacked size for a Dockerfile text, for the split
-/// titles.
-pub fn final_image_estimate(text: &str) -> Option<Bytes> {
-    // wired to size::estimate by the lead
-    let _ = text;
-    None
-}
-
 /// What `codeAction/resolve` gets back: enough to recompute the action.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ResolveData {
@@ -145,19 +137,31 @@ pub fn actions(
     params: &CodeActionParams,
     diagnostics: &[Diagnostic],
     support: Support,
+    estimate: &dyn Fn(&str) -> Option<Bytes>,
 ) -> Vec<CodeActionOrCommand> {
     let uri = &params.text_document.uri;
     let text = snapshot.rope.to_string();
     let start = encoding::offset(&snapshot.rope, params.range.start, encoding);
     let end = encoding::offset(&snapshot.rope, params.range.end, encoding).max(start);
     let read = context_reader(uri);
+    let only = params.context.only.as_deref();
+    let all = [
+        ActionKind::QuickFix,
+        ActionKind::RefactorRewrite,
+        ActionKind::RefactorExtract,
+        ActionKind::RefactorInline,
+    ];
     let request = Request {
         range: start..end,
         diagnostics,
-        estimate: Some(&final_image_estimate),
+        estimate: Some(estimate),
         context: Some(&read),
+        only: only.map(|_| {
+            all.into_iter()
+                .filter(|k| wanted(only, &kind(*k)))
+                .collect()
+        }),
     };
-    let only = params.context.only.as_deref();
     let found = if support.resolve_edit {
         actions::code_actions(&snapshot.analysis, &text, &request)
     } else {
@@ -229,6 +233,7 @@ pub fn resolve(
         diagnostics,
         estimate: None,
         context: Some(&read),
+        only: None,
     };
     let edits = actions::resolve(&snapshot.analysis, &text, &request, &data.id)
         .ok_or(ResolveError::Gone)?;

@@ -757,7 +757,8 @@ impl LanguageServer for Server {
             let diagnostics = snapshot
                 .analysis
                 .diagnostics(&snapshot.rope, &settings.diagnostics);
-            code_actions::actions(snapshot, encoding, &params, &diagnostics, support)
+            let estimate = self.sizes.final_image_estimator(uri);
+            code_actions::actions(snapshot, encoding, &params, &diagnostics, support, &estimate)
         })
     }
 

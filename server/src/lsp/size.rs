@@ -7,7 +7,8 @@
 //! on tokio's blocking pool.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use tower_lsp_server::ls_types::*;
 
@@ -15,7 +16,9 @@ use super::documents::Snapshot;
 use super::encoding::{self, Encoding};
 use crate::ide;
 use crate::model::Model;
-use crate::size::context::{Budget, ContextCache};
+use crate::ide::Analysis;
+use crate::size::context::{Budget, ContextCache, ContextState};
+use crate::size::Bytes;
 use crate::size::estimate::{estimate, host_platform, BuildContext, BuildEstimate, Inputs, NoContext};
 use crate::size::present;
 use crate::size::remote::RemoteSettings;
@@ -45,6 +48,9 @@ pub struct SizeSettings {
 pub struct Sizes {
     contexts: ContextCache,
     settings: RwLock<Arc<SizeSettings>>,
+    /// Final-image estimates of recent texts (code action titles are asked
+    /// at every cursor move): (text hash, text length, context measured).
+    finals: Mutex<Vec<((u64, usize, bool), Option<Bytes>)>>,
 }
 
 impl Default for Sizes {
@@ -52,9 +58,12 @@ impl Default for Sizes {
         Sizes {
             contexts: ContextCache::new(Budget::default()),
             settings: RwLock::default(),
+            finals: Mutex::default(),
         }
     }
 }
+
+const REMEMBERED_FINALS: usize = 16;
 
 /// Everything an estimate needs, owned, so it can move to a blocking task.
 pub struct Request {
@@ -100,13 +109,25 @@ impl Request {
     }
 
     fn context_root(&self) -> Option<PathBuf> {
-        let folder = self.dockerfile.as_deref().and_then(Path::parent);
-        match (&self.settings.context, folder) {
-            (Some(context), _) if context.is_absolute() => Some(context.clone()),
-            (Some(context), Some(folder)) => Some(folder.join(context)),
-            (Some(_), None) | (None, None) => None,
-            (None, Some(folder)) => Some(folder.to_path_buf()),
-        }
+        context_root(self.settings.context.as_deref(), self.dockerfile.as_deref())
+    }
+}
+
+fn file_path(uri: &Uri) -> Option<PathBuf> {
+    (uri.scheme().as_str() == "file")
+        .then(|| uri.to_file_path().map(|p| p.into_owned()))
+        .flatten()
+}
+
+/// The build context: the setting (relative to the Dockerfile's folder),
+/// else the Dockerfile's folder; none for a document not on disk.
+fn context_root(setting: Option<&Path>, dockerfile: Option<&Path>) -> Option<PathBuf> {
+    let folder = dockerfile.and_then(Path::parent);
+    match (setting, folder) {
+        (Some(context), _) if context.is_absolute() => Some(context.to_path_buf()),
+        (Some(context), Some(folder)) => Some(folder.join(context)),
+        (Some(_), None) | (None, None) => None,
+        (None, Some(folder)) => Some(folder.to_path_buf()),
     }
 }
 
@@ -127,12 +148,54 @@ impl Sizes {
     /// A file in some build context changed: measure that context again.
     pub fn file_changed(&self, path: &Path) {
         self.contexts.invalidate(path);
+        self.finals.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
+    /// The final image's unpacked estimate of a Dockerfile text placed at
+    /// `uri` (the split actions' titles), offline: the catalog and the
+    /// build context as measured so far, never the network.
+    pub fn final_image_estimator<'s>(&'s self, uri: &Uri) -> impl Fn(&str) -> Option<Bytes> + 's {
+        let dockerfile = file_path(uri);
+        let settings = self.settings();
+        let root = context_root(settings.context.as_deref(), dockerfile.as_deref());
+        move |text: &str| {
+            let context = root
+                .as_deref()
+                .map(|root| ContextSizes::get(&self.contexts, root, dockerfile.as_deref()));
+            let ready = matches!(context, Some(ContextSizes(ContextState::Ready(_))));
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            text.hash(&mut hasher);
+            let key = (hasher.finish(), text.len(), ready);
+            let finals = || self.finals.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((_, found)) = finals().iter().find(|(k, _)| *k == key) {
+                return *found;
+            }
+            let none = NoContext("no build context".to_string());
+            let context: &dyn BuildContext = match &context {
+                Some(context) => context,
+                None => &none,
+            };
+            let analysis = Analysis::of_text(text);
+            let inputs = Inputs {
+                platform: settings.platform.clone().unwrap_or_else(|| host_platform().to_string()),
+                target: None,
+                context,
+                exact: None,
+            };
+            let found = estimate(&analysis.model, text, &inputs)
+                .final_estimate()
+                .map(|stage| stage.unpacked);
+            let mut remembered = finals();
+            if remembered.len() >= REMEMBERED_FINALS {
+                remembered.remove(0);
+            }
+            remembered.push((key, found));
+            found
+        }
     }
 
     pub fn request(&self, uri: &Uri, snapshot: Snapshot, target: Option<String>) -> Request {
-        let dockerfile = (uri.scheme().as_str() == "file")
-            .then(|| uri.to_file_path().map(|p| p.into_owned()))
-            .flatten();
+        let dockerfile = file_path(uri);
         Request {
             snapshot,
             dockerfile,

@@ -49,9 +49,9 @@ fn approx_with_range(bytes: Bytes, unknown: bool) -> String {
     }
 }
 
-/// The inlay hint after a FROM line.
+/// The inlay hint after a FROM line: `≈ 812 MB on disk`.
 pub fn stage_hint(stage: &StageEstimate) -> String {
-    approx(stage.unpacked, stage.has_unknown())
+    format!("{} on disk", approx(stage.unpacked, stage.has_unknown()))
 }
 
 /// The inlay hint after an instruction that adds to the stage.

@@ -90,6 +90,21 @@ impl Fixture {
 
 /// A test double for the size estimator: the final stage's base from a
 /// table of three images, plus 6 MB for each `COPY --from` in it.
+/// The real estimator, offline and without a build context, as the
+/// corpus checks use it: the final image's unpacked best guess.
+pub fn real_estimate(text: &str) -> Option<Bytes> {
+    use dockerfile_ls::size::estimate::{estimate, Inputs, NoContext};
+    let analysis = Analysis::of_text(text);
+    let context = NoContext("tests: no build context".to_string());
+    let inputs = Inputs {
+        platform: "linux/amd64".to_string(),
+        ..Inputs::offline(&context)
+    };
+    estimate(&analysis.model, text, &inputs)
+        .final_estimate()
+        .map(|stage| stage.unpacked)
+}
+
 pub fn fake_estimate(text: &str) -> Option<Bytes> {
     const TABLE: &[(&str, u64)] = &[
         ("golang:1.22", 790_000_000),
@@ -279,6 +294,42 @@ pub fn check_invariants(before: &str, after: &str, id: &str) -> Result<(), Strin
         return Err(format!(
             "instructions removed {removed:?} and added {added:?}:\n{after}"
         ));
+    }
+    Ok(())
+}
+
+/// (d) for a split: the final stage no longer runs on the builder's base
+/// (unless that base is a plain distribution the toolchain was installed
+/// on), and where both sizes are known, the final image gets smaller.
+pub fn check_split(
+    before: &str,
+    after: &str,
+    estimate: &dyn Fn(&str) -> Option<Bytes>,
+) -> Result<(), String> {
+    let old = Analysis::of_text(before);
+    let new = Analysis::of_text(after);
+    let (Some(builder), Some(last)) = (old.model.stages.first(), new.model.stages.last()) else {
+        return Err(format!("no stages after the split:\n{after}"));
+    };
+    if new.model.stages.len() != 2 {
+        return Err(format!("a split gives two stages:\n{after}"));
+    }
+    let plain_distro = ["debian", "ubuntu"]
+        .iter()
+        .any(|d| builder.base_text.starts_with(&format!("{d}:")) || builder.base_text == *d);
+    if last.base_text == builder.base_text && !plain_distro {
+        return Err(format!(
+            "the final stage still runs on {}:\n{after}",
+            builder.base_text
+        ));
+    }
+    if let (Some(b), Some(a)) = (estimate(before), estimate(after)) {
+        if a.best >= b.best {
+            return Err(format!(
+                "the estimate does not drop: {} → {} bytes:\n{after}",
+                b.best, a.best
+            ));
+        }
     }
     Ok(())
 }

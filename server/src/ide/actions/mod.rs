@@ -76,6 +76,8 @@ pub struct Request<'a> {
     pub estimate: Option<Estimator<'a>>,
     /// Files of the build context (`go.mod`, `Cargo.toml`, `package.json`).
     pub context: Option<ContextReader<'a>>,
+    /// The kinds wanted (the client's `only`); `None` for all.
+    pub only: Option<Vec<ActionKind>>,
 }
 
 impl<'a> Request<'a> {
@@ -86,7 +88,13 @@ impl<'a> Request<'a> {
             diagnostics,
             estimate: None,
             context: None,
+            only: None,
         }
+    }
+
+    /// Whether actions of a kind are wanted.
+    pub fn wants(&self, kind: ActionKind) -> bool {
+        self.only.as_ref().is_none_or(|only| only.contains(&kind))
     }
 
     pub(crate) fn read_context(&self, path: &str) -> Option<String> {
@@ -113,11 +121,20 @@ fn candidates<'a>(
     for_title: bool,
 ) -> Vec<Candidate<'a>> {
     let mut out = Vec::new();
-    fixes::quick_fixes(analysis, text, request, &mut out);
-    stage_name::name_stage(analysis, text, request, &mut out);
-    stage_image::stage_image(analysis, text, request, &mut out);
-    extract::extract(analysis, text, request, &mut out);
-    split::split(analysis, text, request, for_title, &mut out);
+    if request.wants(ActionKind::QuickFix) {
+        fixes::quick_fixes(analysis, text, request, &mut out);
+    }
+    if request.wants(ActionKind::RefactorRewrite) {
+        stage_name::name_stage(analysis, text, request, &mut out);
+        split::split(analysis, text, request, for_title, &mut out);
+    }
+    if request.wants(ActionKind::RefactorExtract) || request.wants(ActionKind::RefactorInline) {
+        stage_image::stage_image(analysis, text, request, &mut out);
+    }
+    if request.wants(ActionKind::RefactorExtract) {
+        extract::extract(analysis, text, request, &mut out);
+    }
+    out.retain(|c| request.wants(c.kind));
     out
 }
 
@@ -252,6 +269,19 @@ mod tests {
         assert!(split(unknown, "split.go.alpine").is_none());
         let two = "FROM golang:1.22\nRUN go build -o /app .\nFROM alpine\n";
         assert!(split(two, "split.go.alpine").is_none());
+    }
+
+    #[test]
+    fn a_user_the_builder_created_comes_with_its_account_files() {
+        let text = "FROM golang:1.22\nRUN useradd app\nWORKDIR /src\nRUN go build -o /out/svc .\nUSER app\nCMD [\"/out/svc\"]\n";
+        let after = split(text, "split.go.distroless").expect("offered");
+        assert!(
+            after.ends_with("COPY --from=build /out/svc /usr/local/bin/svc\nCOPY --from=build /etc/passwd /etc/group /etc/\nUSER app\nCMD [\"/usr/local/bin/svc\"]\n"),
+            "{after}"
+        );
+        let numeric = text.replace("USER app", "USER 1000:1000");
+        let after = split(&numeric, "split.go.distroless").expect("offered");
+        assert!(!after.contains("/etc/passwd"), "{after}");
     }
 
     #[test]

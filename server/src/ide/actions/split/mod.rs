@@ -273,8 +273,30 @@ fn rewrite(
         .chain(&variant.extra_copies)
         .map(|(from, to)| format!("COPY --from={builder_name} {from} {to}"))
         .collect();
+    // a user the builder created (`useradd app`, then `USER app`) does not
+    // exist in the runtime base: its account files come along
+    let named_user = items.iter().zip(&fates).any(|(item, fate)| {
+        let user = item
+            .instruction
+            .arguments
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .trim();
+        item.instruction.keyword == "user"
+            && matches!(fate, Fate::Both | Fate::Move)
+            && !user.is_empty()
+            && !user.bytes().all(|b| b.is_ascii_digit())
+            && !matches!(user, "root" | "nonroot")
+    });
+    if named_user && !recipe.keeps_command {
+        copies.push(format!(
+            "COPY --from={builder_name} /etc/passwd /etc/group /etc/"
+        ));
+    }
     let mut has_command = false;
     let mut dropped_comments = String::new();
+    let mut dropped_expose_comments = String::new();
     let stage_args: Vec<&Instruction> = items
         .iter()
         .map(|it| it.instruction)
@@ -287,7 +309,12 @@ fn rewrite(
         match fate {
             Fate::Keep => continue,
             Fate::Drop => {
-                dropped_comments.push_str(&text[item.block.start..item.line]);
+                let comments = &text[item.block.start..item.line];
+                if item.instruction.keyword == "expose" {
+                    dropped_expose_comments.push_str(comments);
+                } else {
+                    dropped_comments.push_str(comments);
+                }
                 continue;
             }
             Fate::Move if !copies.is_empty() => runtime.append(&mut copies),
@@ -315,10 +342,14 @@ fn rewrite(
     }
     runtime.append(&mut copies);
     if let Some((cmd, expose)) = &recipe.replaces_command {
+        // the comments of what they replace stay above them
+        if !dropped_expose_comments.is_empty() {
+            runtime.push(dropped_expose_comments.trim_end().to_string());
+        }
+        runtime.push(format!("EXPOSE {expose}"));
         if !dropped_comments.is_empty() {
             runtime.push(dropped_comments.trim_end().to_string());
         }
-        runtime.push(format!("EXPOSE {expose}"));
         runtime.push(format!("CMD {}", exec_form(cmd)));
     } else if !has_command && !recipe.keeps_command {
         if recipe.default_cmd.is_empty() {

@@ -117,13 +117,22 @@ fn go(facts: &Facts, request: &Request<'_>) -> Option<Recipe> {
     let package_name = || -> Option<String> {
         match packages.last().map(String::as_str) {
             None | Some(".") | Some("./") => {
-                let go_mod = request.read_context("go.mod")?;
-                let module = go_mod
-                    .lines()
-                    .find_map(|l| l.trim().strip_prefix("module "))?
-                    .trim()
-                    .trim_matches('"');
-                Some(basename(module))
+                let module = request.read_context("go.mod").and_then(|go_mod| {
+                    go_mod
+                        .lines()
+                        .find_map(|l| l.trim().strip_prefix("module "))
+                        .map(|m| basename(m.trim().trim_matches('"')))
+                });
+                // else the program the CMD runs from the build directory
+                module.or_else(|| {
+                    let program = facts.run_words.iter().find_map(|w| w.first())?;
+                    let path = join(&facts.workdir, program);
+                    let name = basename(&path);
+                    (program.contains('/')
+                        && path == join(&build.cwd, &name)
+                        && !name.contains(['.', '$']))
+                    .then_some(name)
+                })
             }
             Some(file) if file.ends_with(".go") => {
                 Some(basename(file).trim_end_matches(".go").to_string())
