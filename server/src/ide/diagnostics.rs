@@ -110,12 +110,130 @@ pub fn diagnostics(
     source: &(impl Source + ?Sized),
     settings: &DiagnosticSettings,
 ) -> Vec<Diagnostic> {
+    let per_node = node_diagnostics(tree, model, source, None, None);
+    diagnostics_with(tree, model, source, settings, &per_node)
+}
+
+/// The diagnostics of each top-level instruction on its own (its syntax
+/// and BuildKit's checks of it, before settings apply), in the order of
+/// the model's instructions. They depend on the instruction's text and on
+/// whether labs flags are on, nothing else, so a revision takes over those
+/// of the instructions it took over from the previous one.
+#[derive(Debug, Default)]
+pub struct NodeDiagnostics {
+    labs: bool,
+    items: Vec<Vec<Diagnostic>>,
+}
+
+/// Works out [`NodeDiagnostics`], taking over from `previous` (of the
+/// revision `index` was rebuilt from) what still holds.
+pub fn node_diagnostics(
+    tree: &Tree,
+    model: &Model,
+    source: &(impl Source + ?Sized),
+    index: Option<&crate::model::NodeIndex>,
+    previous: Option<NodeDiagnostics>,
+) -> NodeDiagnostics {
+    let labs = labs_enabled(model);
+    let instructions: Vec<&crate::model::Instruction> = model
+        .preamble
+        .iter()
+        .chain(
+            model
+                .stages
+                .iter()
+                .flat_map(|s| std::iter::once(&s.from).chain(s.instructions.iter())),
+        )
+        .collect();
+    let index = index.filter(|index| index.len() == instructions.len());
+    let mut previous = previous.filter(|p| p.labs == labs);
+    let root = tree.root_node();
+    // nothing to take over: one walk finds every node
+    let nodes: Vec<Node<'_>> = if previous.is_none() {
+        let mut cursor = root.walk();
+        let nodes: Vec<Node<'_>> = root
+            .named_children(&mut cursor)
+            .filter(|n| crate::syntax::kind(*n).is_instruction())
+            .collect();
+        nodes
+    } else {
+        Vec::new()
+    };
+    let nodes = (nodes.len() == instructions.len()).then_some(nodes);
+    let mut items = Vec::with_capacity(instructions.len());
+    for (i, instruction) in instructions.into_iter().enumerate() {
+        let reused = index
+            .and_then(|index| index.reused(i))
+            .and_then(|(k, delta)| {
+                let mut taken = std::mem::take(previous.as_mut()?.items.get_mut(k)?);
+                for d in &mut taken {
+                    shift(&mut d.range, delta);
+                    for related in &mut d.related {
+                        shift(&mut related.range, delta);
+                    }
+                }
+                Some(taken)
+            });
+        if let Some(reused) = reused {
+            items.push(reused);
+            continue;
+        }
+        let mut out = Vec::new();
+        let node = match &nodes {
+            Some(nodes) => Some(nodes[i]),
+            None => top_level_node(root, &instruction.range),
+        };
+        if let Some(node) = node {
+            key_value_form(node, source, &mut out);
+        }
+        check_instruction(instruction, labs, false, source, &mut out);
+        items.push(out);
+    }
+    NodeDiagnostics { labs, items }
+}
+
+fn shift(range: &mut Span, delta: isize) {
+    range.start = range.start.wrapping_add_signed(delta);
+    range.end = range.end.wrapping_add_signed(delta);
+}
+
+/// The top-level instruction node over `range`.
+fn top_level_node<'t>(root: Node<'t>, range: &Span) -> Option<Node<'t>> {
+    let mut node = root.descendant_for_byte_range(range.start, range.start + 1)?;
+    loop {
+        let parent = node.parent()?;
+        if parent.id() == root.id() {
+            break;
+        }
+        node = parent;
+    }
+    if node.byte_range() == *range {
+        return Some(node);
+    }
+    // a zero-width node in the way: look the hard way
+    let mut cursor = root.walk();
+    let found = root
+        .named_children(&mut cursor)
+        .find(|n| n.byte_range() == *range);
+    found
+}
+
+/// All diagnostics, with the per-instruction ones given.
+pub fn diagnostics_with(
+    tree: &Tree,
+    model: &Model,
+    source: &(impl Source + ?Sized),
+    settings: &DiagnosticSettings,
+    per_node: &NodeDiagnostics,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let root = tree.root_node();
     syntax_errors(root, source, &mut out);
-    key_value_forms(root, source, &mut out);
+    no_build_stage(model, &mut out);
+    for items in &per_node.items {
+        out.extend(items.iter().cloned());
+    }
     directives(model, &mut out);
-    instructions(model, source, &mut out);
     stage_names(model, &mut out);
     for r in &model.stage_refs {
         stage_reference(model, r, settings, &mut out);
@@ -240,7 +358,12 @@ fn apply_settings(
         }
         None => None,
     };
-    let per_instruction = instruction_checks(root, source);
+    // the comments above each instruction matter to build checks only
+    let per_instruction = if out.iter().any(|d| is_build_check(&d.code)) {
+        instruction_checks(root, source)
+    } else {
+        Vec::new()
+    };
     let skips = |config: &CheckConfig, code: &str| {
         config.skip_all || config.skip.iter().any(|rule| rule == code)
     };
@@ -401,9 +524,8 @@ fn syntax_message(node: Node<'_>, source: &(impl Source + ?Sized)) -> Option<(Sp
 /// legacy `KEY value` form needs a value, the `k=v` form needs `=` in every
 /// word; ENV, LABEL and ARG names can not be blank, and their quotes must
 /// close (the builder expands these words).
-fn key_value_forms(root: Node<'_>, source: &(impl Source + ?Sized), out: &mut Vec<Diagnostic>) {
-    let mut cursor = root.walk();
-    for node in root.named_children(&mut cursor) {
+fn key_value_form(node: Node<'_>, source: &(impl Source + ?Sized), out: &mut Vec<Diagnostic>) {
+    {
         let node = match node.child_by_field_name("trigger") {
             Some(trigger) if node.kind() == "onbuild_instruction" => trigger,
             _ => node,
@@ -412,7 +534,7 @@ fn key_value_forms(root: Node<'_>, source: &(impl Source + ?Sized), out: &mut Ve
             "env_instruction" => ("ENV", "env_pair", "name"),
             "label_instruction" => ("LABEL", "label_pair", "key"),
             "arg_instruction" => ("ARG", "arg_declaration", "name"),
-            _ => continue,
+            _ => return,
         };
         let mut items_cursor = node.walk();
         let items: Vec<Node<'_>> = node
@@ -439,9 +561,9 @@ fn key_value_forms(root: Node<'_>, source: &(impl Source + ?Sized), out: &mut Ve
             unterminated_quotes(*item, out);
         }
         if command == "ARG" {
-            continue;
+            return;
         }
-        let Some(first) = items.first() else { continue };
+        let Some(first) = items.first() else { return };
         if !has_equals(first) {
             if first.child_by_field_name("value").is_none() {
                 out.push(diagnostic(
@@ -451,7 +573,7 @@ fn key_value_forms(root: Node<'_>, source: &(impl Source + ?Sized), out: &mut Ve
                     format!("{command} must have two arguments"),
                 ));
             }
-            continue;
+            return;
         }
         for item in items.iter().skip(1).filter(|i| !has_equals(i)) {
             let word = logical_text(*item, source);
@@ -544,8 +666,7 @@ fn labs_enabled(model: &Model) -> bool {
     })
 }
 
-fn instructions(model: &Model, source: &(impl Source + ?Sized), out: &mut Vec<Diagnostic>) {
-    let labs = labs_enabled(model);
+fn no_build_stage(model: &Model, out: &mut Vec<Diagnostic>) {
     for instruction in &model.preamble {
         if instruction.known && instruction.keyword != "arg" {
             out.push(diagnostic(
@@ -555,15 +676,6 @@ fn instructions(model: &Model, source: &(impl Source + ?Sized), out: &mut Vec<Di
                 "no build stage in current context",
             ));
         }
-    }
-    let all = model.preamble.iter().chain(
-        model
-            .stages
-            .iter()
-            .flat_map(|s| std::iter::once(&s.from).chain(s.instructions.iter())),
-    );
-    for instruction in all {
-        check_instruction(instruction, labs, false, source, out);
     }
 }
 
@@ -814,7 +926,19 @@ fn healthcheck(instruction: &crate::model::Instruction, out: &mut Vec<Diagnostic
 // stages
 
 fn stage_names(model: &Model, out: &mut Vec<Diagnostic>) {
+    // the first definition of each name by a FROM BuildKit can parse
+    let mut first_defined: std::collections::HashMap<&str, &crate::model::StageName> =
+        std::collections::HashMap::new();
     for stage in &model.stages {
+        let earlier = stage
+            .name
+            .as_ref()
+            .and_then(|name| first_defined.get(name.lowercase.as_str()).copied());
+        if let Some(name) = &stage.name {
+            if from_arity_ok(&stage.from.arguments) {
+                first_defined.entry(name.lowercase.as_str()).or_insert(name);
+            }
+        }
         from_as_casing(stage, out);
         let Some(name) = &stage.name else { continue };
         if !is_valid_stage_name(&name.text) {
@@ -849,11 +973,6 @@ fn stage_names(model: &Model, out: &mut Vec<Diagnostic>) {
             ));
         }
         // a FROM BuildKit cannot parse defines no stage
-        let earlier = model.stages[..stage.index]
-            .iter()
-            .filter(|s| from_arity_ok(&s.from.arguments))
-            .filter_map(|s| s.name.as_ref())
-            .find(|n| n.lowercase == name.lowercase);
         if let Some(earlier) = earlier {
             let mut d = diagnostic(
                 name.range.clone(),

@@ -17,6 +17,8 @@ pub mod outline;
 pub mod semantic_tokens;
 pub mod signature;
 
+use std::sync::{Arc, Mutex, OnceLock};
+
 use tree_sitter::Tree;
 
 use crate::model::{self, Model};
@@ -41,6 +43,10 @@ pub struct Analysis {
     pub model: Model,
     /// What the model read from which node, for [`Analysis::update`].
     index: model::NodeIndex,
+    /// Each instruction's own diagnostics, worked out on first use.
+    node_diagnostics: OnceLock<diagnostics::NodeDiagnostics>,
+    /// The previous revision's, for `node_diagnostics` to take over from.
+    inherited: Mutex<Option<diagnostics::NodeDiagnostics>>,
 }
 
 impl Analysis {
@@ -53,7 +59,22 @@ impl Analysis {
 
     pub fn from_tree(tree: Tree, source: &(impl Source + ?Sized)) -> Analysis {
         let (model, index) = model::build_indexed(&tree, source);
-        Analysis { tree, model, index }
+        Analysis::new(tree, model, index, None)
+    }
+
+    fn new(
+        tree: Tree,
+        model: Model,
+        index: model::NodeIndex,
+        inherited: Option<diagnostics::NodeDiagnostics>,
+    ) -> Analysis {
+        Analysis {
+            tree,
+            model,
+            index,
+            node_diagnostics: OnceLock::new(),
+            inherited: Mutex::new(inherited),
+        }
     }
 
     /// An analysis of the empty text.
@@ -61,30 +82,42 @@ impl Analysis {
         Analysis::of_text("")
     }
 
-    /// The analysis of `tree`, reusing what `previous` (the analysis of an
-    /// earlier revision of the same document) read from subtrees the
-    /// incremental parse kept.
-    pub fn update(
-        previous: std::sync::Arc<Analysis>,
-        tree: Tree,
-        source: &(impl Source + ?Sized),
-    ) -> Analysis {
+    /// The analysis of `doc` now, taking over what `previous` (an analysis
+    /// of an earlier revision of the same document) read from the parts
+    /// that did not change; equal to [`Analysis::from_tree`]. Consumes the
+    /// document's edit log.
+    pub fn update(previous: std::sync::Arc<Analysis>, doc: &mut syntax::Document) -> Analysis {
+        let edits = doc.take_edits();
+        let tree = doc.tree().clone();
+        let source = doc.rope();
         // the previous tree stays alive until the new model is read: its
         // node ids are what reused subtrees are recognised by
-        let (model, index) = match std::sync::Arc::try_unwrap(previous) {
+        match Arc::try_unwrap(previous) {
             Ok(Analysis {
                 tree: old_tree,
                 model,
                 index,
+                node_diagnostics,
+                inherited: _,
             }) => {
-                let rebuilt = model::rebuild(&tree, source, model, index);
-                drop(old_tree);
-                rebuilt
+                let (model, index) =
+                    model::rebuild(&tree, source, model, index, &old_tree, edits.as_deref());
+                // (what it inherited itself maps onto an older index: useless)
+                Analysis::new(tree, model, index, node_diagnostics.into_inner())
             }
-            // still read elsewhere: take a copy over
-            Err(shared) => model::rebuild(&tree, source, shared.model.clone(), shared.index.clone()),
-        };
-        Analysis { tree, model, index }
+            // still read elsewhere: take a copy of the model over
+            Err(shared) => {
+                let (model, index) = model::rebuild(
+                    &tree,
+                    source,
+                    shared.model.clone(),
+                    shared.index.clone(),
+                    &shared.tree,
+                    edits.as_deref(),
+                );
+                Analysis::new(tree, model, index, None)
+            }
+        }
     }
 
     pub fn diagnostics(
@@ -92,6 +125,20 @@ impl Analysis {
         source: &(impl Source + ?Sized),
         settings: &DiagnosticSettings,
     ) -> Vec<Diagnostic> {
-        diagnostics::diagnostics(&self.tree, &self.model, source, settings)
+        let per_node = self.node_diagnostics.get_or_init(|| {
+            let inherited = self
+                .inherited
+                .lock()
+                .map(|mut inherited| inherited.take())
+                .unwrap_or_default();
+            diagnostics::node_diagnostics(
+                &self.tree,
+                &self.model,
+                source,
+                Some(&self.index),
+                inherited,
+            )
+        });
+        diagnostics::diagnostics_with(&self.tree, &self.model, source, settings, per_node)
     }
 }

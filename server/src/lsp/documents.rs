@@ -29,6 +29,9 @@ struct DocumentState {
     /// so it can serve as a pull-diagnostics result id.
     revision: u64,
     analysis: Option<Arc<Analysis>>,
+    /// The last analysis of an earlier revision, which the next one takes
+    /// over from (`Analysis::update`).
+    previous: Option<Arc<Analysis>>,
     diagnostics: Option<(u64, Arc<Vec<Diagnostic>>)>,
     /// (revision, settings generation) of the last pushed diagnostics.
     published: Option<(u64, u64)>,
@@ -102,6 +105,7 @@ impl Documents {
                 doc,
                 revision,
                 analysis: None,
+                previous: None,
                 diagnostics: None,
                 published: None,
             },
@@ -123,7 +127,9 @@ impl Documents {
         let state = &mut *state;
         state.doc.version = version;
         state.revision = self.next_revision();
-        state.analysis = None;
+        if let Some(analysis) = state.analysis.take() {
+            state.previous = Some(analysis);
+        }
         state.diagnostics = None;
         let applied = catch("applying a change", || {
             apply_changes(&mut state.doc, changes, encoding)
@@ -136,6 +142,7 @@ impl Documents {
                 if let Ok(doc) = catch("reparsing the document", || Document::new(&text, version)) {
                     state.doc = doc;
                 }
+                state.previous = None;
                 Err(ChangeError::Panicked(panicked))
             }
         }
@@ -215,11 +222,17 @@ fn analysis(state: &mut DocumentState) -> Result<Arc<Analysis>, Panicked> {
     if let Some(analysis) = &state.analysis {
         return Ok(analysis.clone());
     }
+    let previous = state.previous.take();
+    let doc = &mut state.doc;
     let analysis = catch("analysing the document", || {
-        Arc::new(Analysis::from_tree(
-            state.doc.tree().clone(),
-            state.doc.rope(),
-        ))
+        Arc::new(match previous {
+            Some(previous) => Analysis::update(previous, doc),
+            None => {
+                // start the edit log the next update reads
+                doc.take_edits();
+                Analysis::from_tree(doc.tree().clone(), doc.rope())
+            }
+        })
     })?;
     state.analysis = Some(analysis.clone());
     Ok(analysis)

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::{InputEdit, Node, Tree};
 
 use super::shift::Shift;
 use super::vars::{collect_var_uses, declarations};
@@ -27,6 +27,27 @@ use crate::syntax::{self, kind, logical_text, logical_text_of_range, Kind, Sourc
 #[derive(Debug, Clone, Default)]
 pub struct NodeIndex {
     entries: Vec<Entry>,
+    /// For each entry, the entry of the previous index it was taken over
+    /// from, and how far it moved.
+    reused: Vec<Option<(usize, isize)>>,
+}
+
+impl NodeIndex {
+    /// The number of top-level instructions (preamble, FROM lines and the
+    /// instructions of each stage, in document order).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Which instruction of the previous revision's model the `i`-th one
+    /// was taken over from, and the shift of its ranges.
+    pub fn reused(&self, i: usize) -> Option<(usize, isize)> {
+        self.reused.get(i).copied().flatten()
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +55,10 @@ struct Entry {
     /// The node's id in the tree the model was read from.
     id: usize,
     start: usize,
+    end: usize,
+    /// Its kind and number of descendants: equal bytes parsed from the
+    /// same state give equal subtrees, and this checks the state too.
+    shape: (u16, usize),
     /// Its variable uses, a run of `Model::var_uses`.
     var_uses: usize,
     /// Its declarations, a run of the stage's `vars` (or the global ARGs).
@@ -54,17 +79,83 @@ pub fn build_indexed(tree: &Tree, source: &(impl Source + ?Sized)) -> (Model, No
 }
 
 /// The model of `tree`, taking over the parts of `previous` (built with
-/// `index` from an earlier tree of the same document, which the caller
-/// keeps alive) whose subtrees the incremental parse reused. Equal to
+/// `index` from `old_tree`, an earlier tree of the same document, which
+/// stays alive meanwhile) that still hold. A top-level instruction is
+/// taken over when the incremental parse reused its subtree (same id), or,
+/// when `edits` (what turned the old text into the new, in order) are
+/// known, when its bytes lie outside every edit and an old instruction of
+/// the same kind and size over those same bytes had as many descendants:
+/// the parser rebuilds some unchanged nodes (the ones it made while it
+/// explored two parses at once), equal but not the same. Equal to
 /// [`build`] of the same tree.
 pub fn rebuild(
     tree: &Tree,
     source: &(impl Source + ?Sized),
     previous: Model,
     index: NodeIndex,
+    _old_tree: &Tree,
+    edits: Option<&[InputEdit]>,
 ) -> (Model, NodeIndex) {
-    let old = Old::new(previous, index);
+    let escape = previous.escape;
+    let old = Old::new(previous, index).map(|mut old| {
+        old.changes = edits.map(|edits| Changes::new(edits, escape));
+        old
+    });
+    // the ids compared belong to `_old_tree`: borrowed, it outlives this
     assemble(tree, source, old)
+}
+
+/// Where the text changed between the old tree and the new one.
+struct Changes {
+    /// The edited bytes, as one window in new coordinates (`lo..=hi`), and
+    /// how far the text after it moved.
+    window: Option<(usize, usize)>,
+    delta: isize,
+    /// The escape character of the old text: under another one, the same
+    /// bytes lex differently.
+    escape: char,
+}
+
+impl Changes {
+    fn new(edits: &[InputEdit], escape: char) -> Changes {
+        let mut window: Option<(usize, usize)> = None;
+        let mut delta = 0isize;
+        for e in edits {
+            let d = e.new_end_byte as isize - e.old_end_byte as isize;
+            delta += d;
+            let map = |x: usize| {
+                if x <= e.start_byte {
+                    x
+                } else if x >= e.old_end_byte {
+                    x.wrapping_add_signed(d)
+                } else {
+                    e.new_end_byte
+                }
+            };
+            window = Some(match window {
+                None => (e.start_byte, e.new_end_byte),
+                Some((lo, hi)) => (map(lo).min(e.start_byte), map(hi).max(e.new_end_byte)),
+            });
+        }
+        Changes {
+            window,
+            delta,
+            escape,
+        }
+    }
+
+    /// The start of the bytes `start..end` (new coordinates) in the old
+    /// text, when none of them (nor a byte either side) was edited.
+    fn old_start(&self, start: usize, end: usize) -> Option<usize> {
+        let lo = start.saturating_sub(1);
+        let hi = end + 1;
+        match self.window {
+            None => Some(start),
+            Some((w_lo, _)) if hi < w_lo => Some(start),
+            Some((_, w_hi)) if lo > w_hi => Some(start.wrapping_add_signed(-self.delta)),
+            Some(_) => None,
+        }
+    }
 }
 
 fn assemble(
@@ -77,8 +168,10 @@ fn assemble(
         escape: '\\',
         ..Model::default()
     };
+    let capacity = old.as_ref().map_or(0, |o| o.entries.len() + 8);
     let mut index = NodeIndex {
-        entries: Vec::with_capacity(old.as_ref().map_or(0, |o| o.entries.len() + 8)),
+        entries: Vec::with_capacity(capacity),
+        reused: Vec::with_capacity(capacity),
     };
     // BuildKit reads `syntax` and `check` (not `escape`) after a `#!` first
     // line too: the comments right after it can still be directives
@@ -89,9 +182,7 @@ fn assemble(
         let node_kind = kind(node);
         if node_kind == Kind::Comment {
             let row = node.start_position().row;
-            if i == 0
-                && node.start_byte() == 0
-                && source.slice(node.byte_range()).starts_with("#!")
+            if i == 0 && node.start_byte() == 0 && source.slice(node.byte_range()).starts_with("#!")
             {
                 after_shebang = true;
                 last_row = row;
@@ -124,7 +215,7 @@ fn assemble(
                 }
             }
             Kind::Instruction | Kind::OnbuildInstruction => {
-                let taken = old.as_mut().and_then(|o| o.take(node.id(), node.start_byte()));
+                let taken = old.as_mut().and_then(|o| o.take(node, model.escape));
                 match taken {
                     Some(taken) => {
                         let old = old.as_mut().expect("taken from it");
@@ -180,6 +271,7 @@ struct Old {
     decls: std::vec::IntoIter<VarDecl>,
     decl_starts: Vec<usize>,
     decl_pos: usize,
+    changes: Option<Changes>,
 }
 
 struct Taken {
@@ -199,7 +291,11 @@ impl Old {
         } = previous;
         let mut pieces = Vec::with_capacity(index.entries.len());
         let mut decls = global_args;
-        pieces.extend(preamble.into_iter().map(|i| Piece::Instruction(Box::new(i))));
+        pieces.extend(
+            preamble
+                .into_iter()
+                .map(|i| Piece::Instruction(Box::new(i))),
+        );
         for mut stage in stages {
             let instructions = std::mem::take(&mut stage.instructions);
             decls.append(&mut stage.vars);
@@ -237,13 +333,29 @@ impl Old {
             decls: decls.into_iter(),
             decl_starts,
             decl_pos: 0,
+            changes: None,
         })
     }
 
-    /// The piece of the old node with this id, if its parts are still
-    /// there (pieces are taken in document order).
-    fn take(&mut self, id: usize, start: usize) -> Option<Taken> {
-        let &k = self.by_id.get(&id)?;
+    /// The piece of the old node this node equals: the same subtree, or
+    /// one at the same old place over unchanged text and syntax. Pieces
+    /// are taken in document order.
+    fn take(&mut self, node: Node<'_>, escape: char) -> Option<Taken> {
+        let (start, end) = (node.start_byte(), node.end_byte());
+        let k = match self.by_id.get(&node.id()) {
+            Some(&k) => k,
+            None => {
+                let changes = self.changes.as_ref().filter(|c| c.escape == escape)?;
+                let old_start = changes.old_start(start, end)?;
+                let k = self.entries.partition_point(|e| e.start < old_start);
+                let entry = self.entries.get(k)?;
+                let old_end = old_start + (end - start);
+                if entry.start != old_start || entry.end != old_end || entry.shape != shape(node) {
+                    return None;
+                }
+                k
+            }
+        };
         if self.var_starts[k] < self.var_pos || self.decl_starts[k] < self.decl_pos {
             return None;
         }
@@ -322,9 +434,12 @@ fn add_instruction(
         }
         collect_var_uses(node, source, None, &mut model.var_uses);
         model.stages.push(stage);
+        index.reused.push(None);
         index.entries.push(Entry {
             id: node.id(),
             start: node.start_byte(),
+            end: node.end_byte(),
+            shape: shape(node),
             var_uses: model.var_uses.len() - uses_before,
             decls: 0,
             decls_kept: true,
@@ -339,9 +454,12 @@ fn add_instruction(
     if !kept {
         decls.clear();
     }
+    index.reused.push(None);
     index.entries.push(Entry {
         id: node.id(),
         start: node.start_byte(),
+        end: node.end_byte(),
+        shape: shape(node),
         var_uses: model.var_uses.len() - uses_before,
         decls: decls.len(),
         decls_kept: kept,
@@ -372,10 +490,16 @@ fn add_reused(
     old: &mut Old,
     source: &(impl Source + ?Sized),
 ) {
-    let Taken { entry, piece, delta } = taken;
+    let Taken {
+        entry,
+        piece,
+        delta,
+    } = taken;
     let mut new_entry = Entry {
         id: node.id(),
         start: node.start_byte(),
+        end: node.end_byte(),
+        shape: shape(node),
         ..old.entries[entry]
     };
     match piece {
@@ -419,6 +543,11 @@ fn add_reused(
         Piece::Taken => unreachable!("Old::take never hands out a taken piece"),
     }
     index.entries.push(new_entry);
+    index.reused.push(Some((entry, delta)));
+}
+
+fn shape(node: Node<'_>) -> (u16, usize) {
+    (node.kind_id(), node.descendant_count())
 }
 
 fn previous_end(stage: &Stage) -> usize {
@@ -457,9 +586,7 @@ pub(super) fn read_instruction(node: Node<'_>, source: &(impl Source + ?Sized)) 
     let arguments = logical_text_of_range(node, arguments_range.start, arguments_range.end, source)
         .trim()
         .to_string();
-    let json_form = argument_nodes
-        .iter()
-        .any(|n| kind(*n) == Kind::JsonArray);
+    let json_form = argument_nodes.iter().any(|n| kind(*n) == Kind::JsonArray);
     let trigger = view
         .onbuild_trigger()
         .map(|t| Box::new(read_instruction(t.node, source)));
@@ -681,7 +808,10 @@ fn read_stage(
         .find(|f| f.name == "platform")
         .and_then(|f| Some((f.value.clone()?, f.value_range.clone()?)));
     let (base_text, base_range) = match image {
-        None => (String::new(), from.keyword_range.end..from.keyword_range.end),
+        None => (
+            String::new(),
+            from.keyword_range.end..from.keyword_range.end,
+        ),
         Some(image) => (logical_text(image, source), image.byte_range()),
     };
     // worked out by `resolve_base` once the earlier stages are known
@@ -767,17 +897,21 @@ fn collect_refs(
 /// semantics"), and adds `FROM name` references to stages.
 fn resolve_stage_refs(model: &mut Model) {
     let stage_count = model.stages.len();
-    let by_name = |model: &Model, name: &str, current: usize| -> Option<Target> {
+    // lowercased name -> the stages of that name, in order
+    let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
+    for stage in &model.stages {
+        if let Some(name) = &stage.name {
+            named
+                .entry(name.lowercase.as_str())
+                .or_default()
+                .push(stage.index);
+        }
+    }
+    let by_name = |name: &str, current: usize| -> Option<Target> {
         let lower = name.to_ascii_lowercase();
-        let matches: Vec<usize> = model
-            .stages
-            .iter()
-            .filter(|s| s.name.as_ref().is_some_and(|n| n.lowercase == lower))
-            .map(|s| s.index)
-            .collect();
         // BuildKit registers every stage before it resolves any --from, so
         // a duplicated name means its last definition, wherever that is
-        let last = *matches.last()?;
+        let last = *named.get(lower.as_str())?.last()?;
         Some(match last.cmp(&current) {
             std::cmp::Ordering::Less => Target::Stage(last),
             std::cmp::Ordering::Equal => Target::Itself(last),
@@ -800,12 +934,9 @@ fn resolve_stage_refs(model: &mut Model) {
                 Err(_) => Target::IndexOutOfRange(usize::MAX),
             }
         } else {
-            by_name(model, &r.value, r.from_stage).unwrap_or(Target::NotAStage)
+            by_name(&r.value, r.from_stage).unwrap_or(Target::NotAStage)
         };
         resolved.push(target);
-    }
-    for (r, target) in model.stage_refs.iter_mut().zip(resolved) {
-        r.target = target;
     }
 
     // FROM <name>: compared as written with earlier stages' lowercased names
@@ -818,18 +949,19 @@ fn resolve_stage_refs(model: &mut Model) {
             Base::Stage(i) => Some(Target::Stage(i)),
             _ => {
                 let lower = stage.base_text.to_ascii_lowercase();
-                let named = |s: &&Stage| s.name.as_ref().is_some_and(|n| n.lowercase == lower);
-                if let Some(earlier) = model.stages[..stage.index].iter().rev().find(named) {
-                    Some(Target::CaseMismatch(earlier.index))
-                } else {
-                    model.stages[stage.index..].iter().find(named).map(|s| {
-                        if s.index == stage.index {
-                            Target::Itself(s.index)
-                        } else {
-                            Target::Later(s.index)
-                        }
-                    })
-                }
+                named.get(lower.as_str()).and_then(|indexes| {
+                    let at = indexes.partition_point(|&i| i < stage.index);
+                    match at.checked_sub(1) {
+                        Some(before) => Some(Target::CaseMismatch(indexes[before])),
+                        None => indexes.get(at).map(|&i| {
+                            if i == stage.index {
+                                Target::Itself(i)
+                            } else {
+                                Target::Later(i)
+                            }
+                        }),
+                    }
+                })
             }
         };
         if let Some(target) = target {
@@ -843,6 +975,10 @@ fn resolve_stage_refs(model: &mut Model) {
                 numeric: false,
             });
         }
+    }
+    drop(named);
+    for (r, target) in model.stage_refs.iter_mut().zip(resolved) {
+        r.target = target;
     }
     model.stage_refs.extend(from_refs);
     model.stage_refs.sort_by_key(|r| r.range.start);

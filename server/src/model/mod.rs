@@ -271,6 +271,13 @@ impl Model {
     /// variable counts every earlier stage it could expand to.
     pub fn reachable_from(&self, target: usize) -> Vec<bool> {
         let mut reached = vec![false; self.stages.len()];
+        // the stages each stage copies or mounts from
+        let mut deps: Vec<Vec<usize>> = vec![Vec::new(); self.stages.len()];
+        for r in &self.stage_refs {
+            if let (Target::Stage(dep), Some(from)) = (&r.target, deps.get_mut(r.from_stage)) {
+                from.push(*dep);
+            }
+        }
         let mut stack = vec![target];
         while let Some(i) = stack.pop() {
             if i >= reached.len() || reached[i] {
@@ -294,11 +301,7 @@ impl Model {
                         .map(|s| s.index),
                 );
             }
-            for r in self.stage_refs.iter().filter(|r| r.from_stage == i) {
-                if let Target::Stage(dep) = r.target {
-                    stack.push(dep);
-                }
-            }
+            stack.extend(deps[i].iter().copied());
         }
         reached
     }

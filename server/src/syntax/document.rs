@@ -52,7 +52,16 @@ pub struct Document {
     /// index (which also breaks lines at a lone CR, as LSP does) counts rows
     /// exactly as tree-sitter does, so points come in O(log n).
     carriage_returns: usize,
+    /// The edits applied since [`Document::take_edits`] last ran, for
+    /// whoever maps what it read from the tree then onto the tree now;
+    /// `None` once that is no longer possible (the text was replaced, or
+    /// too many edits piled up).
+    edits: Option<Vec<InputEdit>>,
 }
+
+/// Edits kept for [`Document::take_edits`] at most; past that, analyses
+/// start afresh.
+const MAX_LOGGED_EDITS: usize = 1024;
 
 impl fmt::Debug for Document {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -72,7 +81,15 @@ impl Document {
             rope,
             tree,
             version,
+            edits: None,
         }
+    }
+
+    /// The edits (as given to `Tree::edit`) applied since the last call, in
+    /// order; `None` when the text was created or replaced since, or the
+    /// log overflowed.
+    pub fn take_edits(&mut self) -> Option<Vec<InputEdit>> {
+        self.edits.replace(Vec::new())
     }
 
     pub fn rope(&self) -> &Rope {
@@ -119,14 +136,22 @@ impl Document {
 
         let new_end_byte = byte_range.start + new_text.len();
         let new_end_position = self.point_at(new_end_byte);
-        self.tree.edit(&InputEdit {
+        let edit = InputEdit {
             start_byte: byte_range.start,
             old_end_byte: byte_range.end,
             new_end_byte,
             start_position,
             old_end_position,
             new_end_position,
-        });
+        };
+        self.tree.edit(&edit);
+        if let Some(edits) = &mut self.edits {
+            if edits.len() < MAX_LOGGED_EDITS {
+                edits.push(edit);
+            } else {
+                self.edits = None;
+            }
+        }
         self.tree = parse_rope(&self.rope, Some(&self.tree));
         Ok(())
     }

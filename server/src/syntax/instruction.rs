@@ -15,9 +15,7 @@ pub struct Instruction<'t> {
 impl<'t> Instruction<'t> {
     /// Wraps a node when it is an instruction.
     pub fn cast(node: Node<'t>) -> Option<Self> {
-        kind(node)
-            .is_instruction()
-            .then_some(Instruction { node })
+        kind(node).is_instruction().then_some(Instruction { node })
     }
 
     /// The keyword node (`FROM`, `run`, or an unknown word).
