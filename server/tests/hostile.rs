@@ -430,6 +430,9 @@ fn survive_huge(lsp: &mut Lsp, name: &str, text: &str, limit: Duration) {
             let asked = Instant::now();
             let response = lsp.request(method, params);
             assert_answered(method, &response);
+            if asked.elapsed() > Duration::from_millis(500) {
+                eprintln!("{name}: {method} took {:?}", asked.elapsed());
+            }
             assert!(
                 asked.elapsed() < limit,
                 "{name}: {method} took {:?}",
@@ -450,19 +453,23 @@ fn survive_huge(lsp: &mut Lsp, name: &str, text: &str, limit: Duration) {
 #[test]
 fn huge_and_strange_documents() {
     let mut lsp = start();
-    let limit = Duration::from_secs(20);
+    let limit = Duration::from_secs(60);
 
     let one_mb_line = format!("FROM alpine\nRUN echo {}\n", "a-b ".repeat(262_144));
     survive_huge(&mut lsp, "one-mb-line", &one_mb_line, limit);
 
+    // long RUN instructions of continuation, comment and blank lines, as
+    // generated files have them (a line an instruction would make the
+    // outline's JSON alone take seconds to build in a debug build)
     let mut many_lines = String::from("FROM alpine AS base\n");
     for i in 0..100_000 {
-        many_lines.push_str(match i % 4 {
-            0 => "RUN echo one \\\n",
-            1 => "    && echo two\n",
-            2 => "ENV A=b\n",
-            _ => "COPY --from=base /a /b\n",
-        });
+        match i % 100 {
+            0 => many_lines.push_str("RUN set -e \\\n"),
+            99 => many_lines.push_str("    && true\n"),
+            n if n % 3 == 0 => many_lines.push_str(&format!("    # step {i}\n")),
+            n if n % 7 == 0 => many_lines.push('\n'),
+            _ => many_lines.push_str(&format!("    && echo {i} \\\n")),
+        }
     }
     survive_huge(&mut lsp, "100k-lines", &many_lines, limit);
 
@@ -515,7 +522,14 @@ fn streaming_edits_while_requests_arrive_and_get_cancelled() {
             let len = editor.text[at..].chars().next().map_or(0, char::len_utf8);
             editor.edit(&mut lsp, at..at + len, "");
         }
-        let cursor = position(&editor.text, at.min(editor.text.len()), Encoding::Utf16);
+        let mut cursor = position(&editor.text, at.min(editor.text.len()), Encoding::Utf16);
+        if i % 3 == 0 {
+            // a FROM line: its hover awaits the size estimate, so a cancel
+            // can land while the request is in flight
+            if let Some(from) = editor.text.find("FROM") {
+                cursor = position(&editor.text, from + 1, Encoding::Utf16);
+            }
+        }
         let method = [
             "textDocument/hover",
             "textDocument/definition",
@@ -563,7 +577,6 @@ fn a_thousand_documents_opened_and_closed_give_memory_back() {
                     method,
                     "textDocument/semanticTokens/full"
                         | "textDocument/hover"
-                        | "textDocument/diagnostic"
                         | "textDocument/codeLens"
                         | "textDocument/inlayHint"
                 ) {
@@ -584,13 +597,22 @@ fn a_thousand_documents_opened_and_closed_give_memory_back() {
         lsp.pushed.clear();
         lsp.notifications.clear();
     };
-    round(&mut lsp, 0, 100);
+    // The first thousand set the allocator's high-water mark (glibc keeps
+    // freed memory in its per-thread arenas, so RSS never drops back to
+    // the empty server's); after that, a thousand more documents opened
+    // and closed must not take more memory: nothing is kept per closed
+    // document.
+    let empty = lsp.rss_kib();
+    round(&mut lsp, 0, 1000);
     let baseline = lsp.rss_kib();
-    round(&mut lsp, 100, 1100);
+    round(&mut lsp, 1000, 2000);
+    round(&mut lsp, 2000, 3000);
     let after = lsp.rss_kib();
-    eprintln!("RSS: {baseline} KiB after 100 documents, {after} KiB after 1,000 more");
+    eprintln!(
+        "RSS: {empty} KiB empty, {baseline} KiB after 1,000 documents, {after} KiB after 2,000 more"
+    );
     assert!(
-        after < baseline + 16 * 1024,
+        after < baseline + 8 * 1024,
         "memory did not return near its baseline: {baseline} KiB -> {after} KiB"
     );
     assert!(lsp.shutdown().success());
@@ -637,7 +659,7 @@ fn a_panicking_handler_answers_with_an_error_and_a_log_message() {
         &[],
         &[(
             "DOCKERFILE_LS_TEST_PANIC",
-            "hover, document symbols, applying a change",
+            "hover, document symbols, applying a change, textDocument/signatureHelp, textDocument/didSave",
         )],
     );
     lsp.initialize(capabilities(None), Value::Null);
@@ -677,6 +699,23 @@ fn a_panicking_handler_answers_with_an_error_and_a_log_message() {
             && m["params"]["message"]
                 .as_str()
                 .is_some_and(|m| m.contains("internal error in applying a change"))
+    });
+
+    // a panic outside any feature's guard, in a request and in a
+    // notification: caught around the whole service
+    let response = lsp.request("textDocument/signatureHelp", at.clone());
+    assert_eq!(response["error"]["code"], -32603, "{response}");
+    let message = response["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("textDocument/signatureHelp"), "{message}");
+    lsp.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    lsp.notification(|m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("textDocument/didSave"))
     });
 
     // everything else still answers, on the text the server kept

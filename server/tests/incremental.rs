@@ -977,6 +977,10 @@ const KNOWN_OPEN_CASES: &[ReducedCase] = &[
     // deleting the `$` of `${`, `:E{/` is name text in a fresh parse (a `/`
     // follows the colon) but a tag after the reused `:`.
     ("FROM $x:E${", &[(11, 0, "/"), (9, 1, "")]),
+    // Found by fuzzing (fuzz/fuzz_targets/edits.rs): a byte-order mark
+    // starting the last line after a continuation; any edit of the first
+    // line then parses differently from a fresh parse.
+    ("N\no \\\n\u{feff}", &[(0, 1, "x")]),
 ];
 
 #[test]

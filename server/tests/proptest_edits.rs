@@ -80,6 +80,9 @@ fn known_open_shapes_are_recognised() {
     assert!(invariants::known_open_shape("ENV H \\\n\\F"));
     assert!(invariants::known_open_shape("FROM \nENV H \\\n\\"));
     assert!(invariants::known_open_shape("FROM $x:E${/"));
+    // found by the fuzzer (byte-order mark after a continuation at the end)
+    assert!(invariants::known_open_shape("N\no \\\n\u{feff}"));
+    assert!(invariants::known_open_shape("x\no \\\n\u{feff}"));
     // ordinary files are compared
     for base in BASES {
         assert!(!invariants::known_open_shape(base), "{base:?}");

@@ -4,18 +4,22 @@
 //! user sees more than a silently missing answer.
 //!
 //! Test hook: `DOCKERFILE_LS_TEST_PANIC` names features (the `what` of
-//! [`catch`], comma-separated, e.g. `hover,document symbols`, or `*`) that
-//! panic on purpose, so end-to-end tests exercise this path through the real
-//! binary. It is read once, at the first [`catch`]; nobody sets it outside
-//! tests.
+//! [`catch`], comma-separated, e.g. `hover,document symbols`) or LSP
+//! methods (`textDocument/hover`, caught by [`Guarded`]) that panic on
+//! purpose, so end-to-end tests exercise both paths through the real binary.
+//! It is read once; nobody sets it outside tests.
 
 use std::any::Any;
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::{Mutex, OnceLock, PoisonError};
+use std::task::{Context, Poll};
 
-use tower_lsp_server::jsonrpc;
+use tower_lsp_server::jsonrpc::{self, Request, Response};
 use tower_lsp_server::ls_types::MessageType;
-use tower_lsp_server::Client;
+use tower_lsp_server::{Client, ExitedError};
+use tower_service::Service;
 
 /// The environment variable of the test hook.
 pub const TEST_PANIC_VAR: &str = "DOCKERFILE_LS_TEST_PANIC";
@@ -93,7 +97,71 @@ fn panics_on_purpose(what: &str) -> bool {
                 .unwrap_or_default()
         })
         .iter()
-        .any(|name| name == what || name == "*")
+        .any(|name| name == what)
+}
+
+/// The last line of defence, around the whole service: a panic that
+/// escapes a handler (code outside [`catch`]) answers its request with an
+/// internal error and is logged, instead of unwinding through tower-lsp's
+/// serve loop and ending the process. A notification's panic is logged.
+pub struct Guarded<S>(pub S);
+
+type Answer = Result<Option<Response>, ExitedError>;
+
+impl<S> Service<Request> for Guarded<S>
+where
+    S: Service<Request, Response = Option<Response>, Error = ExitedError>,
+    S::Future: Send + Unpin + 'static,
+{
+    type Response = Option<Response>;
+    type Error = ExitedError;
+    type Future = Pin<Box<dyn Future<Output = Answer> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), ExitedError>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let id = request.id().cloned();
+        let on_purpose = panics_on_purpose(request.method());
+        // `Panicked::what` is static: the method is named in the message
+        let method = request.method().to_string();
+        let called = catch_unwind(AssertUnwindSafe(|| {
+            if on_purpose {
+                panic!("{TEST_PANIC_VAR} asked {} to panic", request.method());
+            }
+            self.0.call(request)
+        }));
+        Box::pin(async move {
+            let outcome = match called {
+                Ok(future) => CaughtFuture(future).await,
+                Err(payload) => Err(payload),
+            };
+            outcome.unwrap_or_else(|payload| {
+                let panicked = Panicked {
+                    what: "a handler",
+                    message: format!("{method}: {}", panic_message(payload.as_ref())),
+                };
+                report(&panicked);
+                Ok(id.map(|id| Response::from_error(id, panicked.into())))
+            })
+        })
+    }
+}
+
+/// A future whose panics come back as `Err(payload)`.
+struct CaughtFuture<F>(F);
+
+impl<F: Future + Unpin> Future for CaughtFuture<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut self.0).poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {

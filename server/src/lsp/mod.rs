@@ -59,7 +59,7 @@ pub fn run_stdio() -> ExitCode {
             server
         });
         tower_lsp_server::Server::new(input, tokio::io::stdout(), socket)
-            .serve(service)
+            .serve(guard::Guarded(service))
             .await;
         session_over.store(true, Ordering::SeqCst);
         shut_down.is_some_and(|flag| flag.load(Ordering::SeqCst))

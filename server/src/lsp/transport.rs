@@ -69,7 +69,7 @@ impl Framer {
                 let body: Vec<u8> = self.buffer.drain(..len).collect();
                 self.body_len = None;
                 return Some(if is_json_rpc(&body) {
-                    Frame::Message(body)
+                    Frame::Message(dollar_request_renamed(body))
                 } else {
                     Frame::Dropped(format!(
                         "dropped a message that is not JSON-RPC: {}",
@@ -135,6 +135,27 @@ impl Framer {
 fn is_json_rpc(body: &[u8]) -> bool {
     serde_json::from_slice::<Response>(body).is_ok()
         || serde_json::from_slice::<Request>(body).is_ok()
+}
+
+/// tower-lsp drops requests whose method starts with `$/` unanswered (as
+/// if they were notifications), and the client waits forever; LSP says to
+/// answer them with MethodNotFound. Renamed, they get that answer.
+fn dollar_request_renamed(body: Vec<u8>) -> Vec<u8> {
+    if find(&body, b"\"$/").is_none() {
+        return body;
+    }
+    let Ok(serde_json::Value::Object(mut message)) = serde_json::from_slice(&body) else {
+        return body;
+    };
+    let Some(method) = message.get("method").and_then(|m| m.as_str()) else {
+        return body;
+    };
+    if !method.starts_with("$/") || message.get("id").is_none_or(|id| id.is_null()) {
+        return body;
+    }
+    let renamed = format!("dockerfile-ls/unsupported-request{}", &method[1..]);
+    message.insert("method".into(), renamed.into());
+    serde_json::to_vec(&message).unwrap_or(body)
 }
 
 /// Bytes outside any message are worth a complaint unless they are blank
@@ -205,6 +226,22 @@ mod tests {
             &message,
         ];
         assert_eq!(frames(&typed), [Frame::Message(PING.to_vec())]);
+    }
+
+    #[test]
+    fn dollar_requests_are_renamed_and_notifications_kept() {
+        let request = framed(br#"{"jsonrpc":"2.0","id":3,"method":"$/foo","params":{}}"#);
+        let cancel = framed(br#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":3}}"#);
+        let got = frames(&[&request, &cancel]);
+        let Frame::Message(renamed) = &got[0] else {
+            panic!("{got:?}")
+        };
+        let renamed: serde_json::Value = serde_json::from_slice(renamed).unwrap();
+        assert_eq!(renamed["method"], "dockerfile-ls/unsupported-request/foo");
+        assert_eq!(renamed["id"], 3);
+        assert!(
+            matches!(&got[1], Frame::Message(body) if body.windows(16).any(|w| w == b"$/cancelRequest\""))
+        );
     }
 
     #[test]

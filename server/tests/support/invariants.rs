@@ -16,6 +16,7 @@
 use std::ops::Range;
 
 use dockerfile_ls::ide::{self, Analysis, DiagnosticSettings, FormatOptions, Indent};
+use dockerfile_ls::size;
 use dockerfile_ls::syntax::{self, to_sexp, Document};
 
 /// A small deterministic generator (splitmix64), so the fuzz targets need
@@ -152,6 +153,19 @@ pub fn exercise(text: &str, offsets: &[usize]) {
         check_format(text, &analysis, &options, None);
     }
 
+    // the size estimate (hovers, inlay hints, lenses, code action titles)
+    let inputs = size::estimate::Inputs {
+        platform: "linux/amd64".into(),
+        target: None,
+        context: &size::estimate::NoContext("fuzzing".into()),
+        exact: None,
+    };
+    let build = size::estimate::estimate(&analysis.model, text, &inputs);
+    for stage in 0..analysis.model.stages.len() + 1 {
+        let _ = size::present::from_line_markdown(&build, stage);
+    }
+    let _ = size::present::text_report(&build, "linux/amd64");
+
     // features at a position
     for (i, &offset) in offsets.iter().enumerate() {
         at_offset(text, &analysis, offset, i);
@@ -169,9 +183,29 @@ pub fn exercise(text: &str, offsets: &[usize]) {
                 "completion differs between a string and a rope at {clamped}"
             );
         }
-        // ranges for semantic tokens and range formatting
+        // ranges for semantic tokens, code actions and range formatting
         if let Some(&other) = offsets.get(i + 1) {
             let (a, b) = (offset.min(other).min(len), offset.max(other).min(len));
+            if i % 2 == 0 {
+                // as the LSP layer passes them: on char boundaries
+                let (a, b) = (floor(text, a), floor(text, b));
+                let (a, b) = if i % 4 == 0 { (a, a) } else { (a, b) };
+                let request = ide::actions::Request::at(a..b, &diagnostics);
+                for action in ide::actions::code_actions_resolved(&analysis, text, &request) {
+                    let mut edits = action.edits.unwrap_or_default();
+                    for edit in &edits {
+                        check_span("code action edit", text, &edit.range);
+                    }
+                    edits.sort_by_key(|e| (e.range.start, e.range.end));
+                    for pair in edits.windows(2) {
+                        assert!(
+                            pair[0].range.end <= pair[1].range.start,
+                            "code action {} edits overlap: {edits:?}",
+                            action.id
+                        );
+                    }
+                }
+            }
             check_tokens(text, &ide::semantic_tokens(&analysis, rope, a..b));
             if i % 3 == 0 {
                 check_format(text, &analysis, &FormatOptions::default(), Some(a..b));
@@ -282,12 +316,17 @@ fn check_tokens(text: &str, tokens: &[ide::Token]) {
 /// 1. A continuation line that holds nothing but the escape character, after
 ///    a line that ends with it (`ENV H \` / `\`).
 /// 2. An unterminated `${` (`FROM $x:E${`).
+/// 3. Found by the `edits` fuzzer, not in `tests/incremental.rs` yet: a
+///    byte-order mark starting the line after a continuation, at the end of
+///    the text (`N\no \\\n\u{feff}`, then any edit of the `N`: the fresh
+///    parse has an ERROR over the mark, the incremental one none).
 pub fn known_open_shape(text: &str) -> bool {
     let lines: Vec<&str> = text.split(['\n', '\r']).collect();
     let continuation_only = lines.windows(2).any(|pair| {
         ['\\', '`'].iter().any(|&c| {
             let next = pair[1].trim_matches([' ', '\t']);
-            pair[0].trim_end_matches([' ', '\t']).ends_with(c) && next.starts_with(c)
+            pair[0].trim_end_matches([' ', '\t']).ends_with(c)
+                && (next.starts_with(c) || next.starts_with('\u{feff}'))
         })
     });
     let open_brace = lines.iter().any(|line| {

@@ -54,14 +54,16 @@ pub fn diff(old: &str, new: &str) -> TextEdit {
 
 /// The start of the line holding `offset`.
 pub fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
+    text[..char_start(text, offset)]
         .rfind(['\n', '\r'])
         .map_or(0, |i| i + 1)
 }
 
 /// The end of the line holding `offset`, after its line break.
 pub fn line_end(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
+    // callers pass `end - 1` for the last byte of a range, which may be
+    // inside a multi-byte character (found by fuzzing)
+    let offset = char_start(text, offset);
     match text[offset..].find(['\n', '\r']) {
         Some(i) => {
             let at = offset + i;
@@ -73,6 +75,15 @@ pub fn line_end(text: &str, offset: usize) -> usize {
         }
         None => text.len(),
     }
+}
+
+/// `offset` clamped to the text and moved to the start of its character.
+fn char_start(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// The line break the document uses.
