@@ -475,11 +475,19 @@ fn print_report(
                 ours.and_then(|o| percentile(&o.samples, 0.5)),
                 theirs.and_then(|o| percentile(&o.samples, 0.5)),
             ) {
+                (Some(x), Some(y)) if x > 0.0 && y / x >= 100.0 => format!("{:.0}×", y / x),
                 (Some(x), Some(y)) if x > 0.0 => format!("{:.1}×", y / x),
                 (Some(x), None) if x > 0.0 => match theirs.and_then(|o| o.failure.as_deref()) {
                     Some(f) if f.starts_with("> ") => {
                         let secs: f64 = f[2..].trim_end_matches(" s").parse().unwrap_or(0.0);
-                        format!("> {:.0}×", secs * 1000.0 / x)
+                        {
+                            let ratio = secs * 1000.0 / x;
+                            if ratio >= 100.0 {
+                                format!("> {ratio:.0}×")
+                            } else {
+                                format!("> {ratio:.1}×")
+                            }
+                        }
                     }
                     _ => String::new(),
                 },
@@ -492,15 +500,30 @@ fn print_report(
             println!("| {name} | {lines_cell} | {n} | {a} | {b} | {c} |");
         }
     }
-    let mut all_notes: Vec<String> = Vec::new();
+    // the same note at several sizes is printed once, with the sizes
+    let mut grouped: Vec<(String, usize, String, Vec<usize>)> = Vec::new();
     for ((scenario, lines, server), o) in results {
         if let Some(note) = &o.note {
-            all_notes.push(format!(
-                "{} {} {}: {note}",
-                server, SCENARIOS[*scenario], lines
-            ));
+            match grouped
+                .iter_mut()
+                .find(|(s, sc, n, _)| s == server && sc == scenario && n == note)
+            {
+                Some(g) => g.3.push(*lines),
+                None => grouped.push((server.clone(), *scenario, note.clone(), vec![*lines])),
+            }
         }
     }
+    let all_notes: Vec<String> = grouped
+        .iter()
+        .map(|(server, scenario, note, lines)| {
+            let lines: Vec<String> = lines.iter().map(usize::to_string).collect();
+            format!(
+                "{server} {} ({} lines): {note}",
+                SCENARIOS[*scenario],
+                lines.join(", ")
+            )
+        })
+        .collect();
     println!();
     println!("Scenarios: startup = spawn → initialize response; open = didOpen → first publishDiagnostics;");
     println!("edit = one-character didChange → publishDiagnostics for that version; typing = a whole line typed");

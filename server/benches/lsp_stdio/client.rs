@@ -19,6 +19,8 @@ pub enum Failure {
     Timeout(Duration),
     Exited(String),
     Error(String),
+    /// the server could not be (re)started or did not open the document
+    NotAvailable(String),
 }
 
 impl std::fmt::Display for Failure {
@@ -27,6 +29,7 @@ impl std::fmt::Display for Failure {
             Failure::Timeout(d) => write!(f, "> {} s", d.as_secs()),
             Failure::Exited(why) => write!(f, "server exited ({why})"),
             Failure::Error(why) => write!(f, "error: {why}"),
+            Failure::NotAvailable(why) => write!(f, "n/a: {why}"),
         }
     }
 }
@@ -66,7 +69,7 @@ pub fn frame(message: &Value) -> Vec<u8> {
 impl Session {
     /// Spawns `command` (program + arguments); returns the session and the
     /// instant just before the spawn.
-    pub fn spawn(command: &[String], timeout: Duration) -> Result<(Session, Instant), Failure> {
+    pub fn spawn(command: &[String]) -> Result<(Session, Instant), Failure> {
         let started = Instant::now();
         let mut child = Command::new(&command[0])
             .args(&command[1..])
@@ -110,7 +113,7 @@ impl Session {
 
     /// Spawn + initialize; returns the session and spawn → initialize result.
     pub fn start(command: &[String], timeout: Duration) -> Result<(Session, Duration), Failure> {
-        let (mut session, started) = Session::spawn(command, timeout)?;
+        let (mut session, started) = Session::spawn(command)?;
         let id = session.request("initialize", initialize_params());
         let (at, result) = match session.response(id, timeout) {
             Ok(ok) => ok,
