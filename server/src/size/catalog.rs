@@ -7,7 +7,8 @@
 //! the exact tag, else the nearest tag of the same family (same variant,
 //! closest version) and says which tag the figure is for.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::amount::Distro;
 
@@ -246,8 +247,28 @@ pub struct Match {
     pub other_platform: bool,
 }
 
-/// Looks a reference up for a platform (`linux/amd64`).
+/// Looks a reference up for a platform (`linux/amd64`). Answers are
+/// remembered: the catalog never changes while the program runs, and large
+/// files name the same few images over and over.
 pub fn lookup(reference: &str, platform: &str) -> Result<Match, Missing> {
+    type Memo = HashMap<(String, String), Result<Match, Missing>>;
+    static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Mutex::default);
+    let key = (reference.to_string(), platform.to_string());
+    if let Some(found) = memo.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+        return found.clone();
+    }
+    let found = lookup_uncached(reference, platform);
+    let mut remembered = memo.lock().unwrap_or_else(PoisonError::into_inner);
+    // references are few; a file made of distinct ones must not grow it forever
+    if remembered.len() >= 10_000 {
+        remembered.clear();
+    }
+    remembered.insert(key, found.clone());
+    found
+}
+
+fn lookup_uncached(reference: &str, platform: &str) -> Result<Match, Missing> {
     if reference.contains('$') {
         return Err(Missing::Unreadable(reference.to_string()));
     }

@@ -5,6 +5,9 @@
 //! up, and `low <= best <= high` holds for parts and totals alike.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use super::amount::{Bytes, Distro, Known, Part};
 use super::artifacts::{artifact_for_copy, built_artifacts, Artifact};
@@ -281,7 +284,8 @@ impl StageBuilder<'_> {
                 "run" => {
                     let shell = self.shell_text(instruction);
                     let mounted = cache_mounts(instruction, &workdir);
-                    for part in analyse_run(&shell, distro) {
+                    let analysed = analysed_run(&shell, &workdir, distro);
+                    for part in analysed.0.iter().cloned() {
                         // a cache or tmpfs mount keeps what is written there out of the image
                         let under_mount = cache_dir(&part)
                             .map(|dir| join_path(&workdir, dir))
@@ -290,7 +294,7 @@ impl StageBuilder<'_> {
                             push(part);
                         }
                     }
-                    artifacts.extend(built_artifacts(&shell, &workdir));
+                    artifacts.extend(analysed.1.iter().cloned());
                 }
                 "copy" | "add" => {
                     for part in self.copy_parts(stage, instruction, &workdir) {
@@ -822,6 +826,32 @@ fn is_archive(source: &str) -> bool {
     ]
     .iter()
     .any(|ext| source.to_ascii_lowercase().ends_with(ext))
+}
+
+type AnalysedRun = Arc<(Vec<Part>, Vec<Artifact>)>;
+
+/// Enough RUNs for the largest files; past it the memo starts over.
+const REMEMBERED_RUNS: usize = 50_000;
+
+/// What a RUN adds and builds: a pure function of its text, its working
+/// directory and the distribution, remembered across estimates so that a
+/// hover after a keystroke re-reads only the RUNs that changed.
+fn analysed_run(shell: &str, workdir: &str, distro: Distro) -> AnalysedRun {
+    static MEMO: OnceLock<Mutex<HashMap<u64, AnalysedRun>>> = OnceLock::new();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (shell, workdir, distro).hash(&mut hasher);
+    let key = hasher.finish();
+    let memo = MEMO.get_or_init(Mutex::default);
+    if let Some(found) = memo.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+        return found.clone();
+    }
+    let analysed: AnalysedRun = Arc::new((analyse_run(shell, distro), built_artifacts(shell, workdir)));
+    let mut remembered = memo.lock().unwrap_or_else(PoisonError::into_inner);
+    if remembered.len() >= REMEMBERED_RUNS {
+        remembered.clear();
+    }
+    remembered.insert(key, analysed.clone());
+    analysed
 }
 
 /// The targets of a RUN's `--mount=type=cache` and `type=tmpfs` mounts,
