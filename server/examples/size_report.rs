@@ -43,17 +43,25 @@ fn main() {
     let (mut count, mut fully_known) = (0, 0);
     let mut official_rows = Vec::new();
     for file in &files {
-        let Ok(bytes) = std::fs::read(file) else { continue };
+        let Ok(bytes) = std::fs::read(file) else {
+            continue;
+        };
         let text = String::from_utf8_lossy(&bytes);
         let analysis = Analysis::of_text(&text);
         let build = estimate(&analysis.model, text.as_ref(), &inputs);
-        let Some(stage) = build.final_estimate() else { continue };
+        let Some(stage) = build.final_estimate() else {
+            continue;
+        };
         count += 1;
         let (unknown_parts, unknown_high) = unknown(stage);
         if unknown_parts == 0 {
             fully_known += 1;
         }
-        let share = if stage.unpacked.high == 0 { 0.0 } else { unknown_high as f64 / stage.unpacked.high as f64 * 100.0 };
+        let share = if stage.unpacked.high == 0 {
+            0.0
+        } else {
+            unknown_high as f64 / stage.unpacked.high as f64 * 100.0
+        };
         let published = official_tag(file).map(|(reference, found)| match found {
             Some((tag, unpacked)) => {
                 let row = format!("{reference} → catalog `{tag}` {}", human(unpacked));
@@ -77,7 +85,10 @@ fn main() {
     println!("\n{count} Dockerfiles; {fully_known} with no unknown part.");
     if !official_rows.is_empty() {
         println!("\nOfficial images' own Dockerfiles: estimate / published (on disk)");
-        let ratios: Vec<f64> = official_rows.iter().map(|(_, est, publ)| *est as f64 / *publ as f64).collect();
+        let ratios: Vec<f64> = official_rows
+            .iter()
+            .map(|(_, est, publ)| *est as f64 / *publ as f64)
+            .collect();
         let mut sorted = ratios.clone();
         sorted.sort_by(|a, b| a.total_cmp(b));
         println!(
@@ -92,8 +103,15 @@ fn main() {
 
 /// Unknown parts, and what they contribute to the high end.
 fn unknown(stage: &StageEstimate) -> (usize, u64) {
-    let parts: Vec<_> = stage.parts.iter().filter(|p| p.part.known == Known::Unknown).collect();
-    (parts.len(), parts.iter().map(|p| p.part.unpacked.high).sum())
+    let parts: Vec<_> = stage
+        .parts
+        .iter()
+        .filter(|p| p.part.known == Known::Unknown)
+        .collect();
+    (
+        parts.len(),
+        parts.iter().map(|p| p.part.unpacked.high).sum(),
+    )
 }
 
 /// `docker-library__golang/1.26__alpine3.23__Dockerfile` builds
@@ -109,7 +127,12 @@ fn official_tag(file: &Path) -> Option<(String, Option<(String, u64)>)> {
     let reference = format!("{image}:{tag}");
     let found = catalog::lookup(&reference, "linux/amd64")
         .ok()
-        .and_then(|m| Some((format!("{}:{}", m.entry.image, m.entry.tag), m.entry.unpacked_bytes()?)));
+        .and_then(|m| {
+            Some((
+                format!("{}:{}", m.entry.image, m.entry.tag),
+                m.entry.unpacked_bytes()?,
+            ))
+        });
     Some((reference, found))
 }
 
@@ -124,12 +147,18 @@ fn display(file: &Path, roots: &[PathBuf]) -> String {
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             out.extend(walk(&path));
-        } else if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.contains("Dockerfile") || n.contains("dockerfile")) {
+        } else if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.contains("Dockerfile") || n.contains("dockerfile"))
+        {
             out.push(path);
         }
     }

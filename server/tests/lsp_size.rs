@@ -23,7 +23,10 @@ CMD [\"/app\"]
 ";
 
 fn project(name: &str) -> (PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("dockerfile-ls-lsp-size-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "dockerfile-ls-lsp-size-{name}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("main.go"), "package main\n\nfunc main() {}\n").unwrap();
@@ -44,7 +47,10 @@ fn hover_text(lsp: &mut Lsp, editor: &Editor, offset: usize) -> String {
         "textDocument/hover",
         json!({ "textDocument": { "uri": editor.uri }, "position": position(&editor.text, offset, editor.encoding) }),
     );
-    hover["contents"]["value"].as_str().unwrap_or_default().to_string()
+    hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn inlay_hints(lsp: &mut Lsp, editor: &Editor) -> Vec<Value> {
@@ -72,7 +78,10 @@ fn measured_hover(lsp: &mut Lsp, editor: &Editor, offset: usize) -> String {
 #[test]
 fn inlay_hints_are_advertised() {
     let (lsp, result) = Lsp::initialized(capabilities(), Value::Null);
-    assert_eq!(result["capabilities"]["inlayHintProvider"], true, "{result}");
+    assert_eq!(
+        result["capabilities"]["inlayHintProvider"], true,
+        "{result}"
+    );
     assert!(lsp.shutdown().success());
 }
 
@@ -84,15 +93,33 @@ fn a_from_hover_shows_the_base_the_breakdown_and_the_final_image() {
     let builder = measured_hover(&mut lsp, &editor, 1);
     assert!(builder.contains("**Size**"), "{builder}");
     assert!(builder.contains("Base `golang:1.22`"), "{builder}");
-    assert!(builder.contains("to pull (compressed)") && builder.contains("on disk (unpacked)"), "{builder}");
-    assert!(builder.contains("| line | instruction | adds (on disk) | how known |"), "{builder}");
-    assert!(builder.contains("| 3 | COPY . from the context (2 files)"), "{builder}");
-    assert!(builder.contains("repo-info"), "the figure's source is linked: {builder}");
+    assert!(
+        builder.contains("to pull (compressed)") && builder.contains("on disk (unpacked)"),
+        "{builder}"
+    );
+    assert!(
+        builder.contains("| line | instruction | adds (on disk) | how known |"),
+        "{builder}"
+    );
+    assert!(
+        builder.contains("| 3 | COPY . from the context (2 files)"),
+        "{builder}"
+    );
+    assert!(
+        builder.contains("repo-info"),
+        "the figure's source is linked: {builder}"
+    );
 
     let runtime = measured_hover(&mut lsp, &editor, editor.offset_of("FROM alpine") + 1);
     assert!(runtime.contains("**Final image** (stage-1)"), "{runtime}");
-    assert!(runtime.contains("Built but not shipped: `build`"), "{runtime}");
-    assert!(runtime.contains("go build -o /app"), "the artifact is named: {runtime}");
+    assert!(
+        runtime.contains("Built but not shipped: `build`"),
+        "{runtime}"
+    );
+    assert!(
+        runtime.contains("go build -o /app"),
+        "the artifact is named: {runtime}"
+    );
     assert!(lsp.shutdown().success());
 }
 
@@ -105,28 +132,62 @@ fn a_stage_reference_hover_says_what_the_copy_takes() {
     let text = measured_hover(&mut lsp, &editor, at);
     assert!(text.contains("**Size** — Stage `build`"), "{text}");
     assert!(text.contains("Line 7 takes"), "{text}");
-    assert!(text.contains("Built for the final image but not shipped in it."), "{text}");
+    assert!(
+        text.contains("Built for the final image but not shipped in it."),
+        "{text}"
+    );
     assert!(lsp.shutdown().success());
 }
 
 #[test]
 fn inlay_hints_follow_the_setting() {
     let (_dir, uri) = project("inlay");
-    let (mut lsp, _) = Lsp::initialized(capabilities(), json!({ "size": { "inlayHints": "instruction" } }));
+    let (mut lsp, _) = Lsp::initialized(
+        capabilities(),
+        json!({ "size": { "inlayHints": "instruction" } }),
+    );
     let editor = Editor::open(&mut lsp, &uri, TEXT, Encoding::Utf16);
     let hints = inlay_hints(&mut lsp, &editor);
     let labels: Vec<(u64, String)> = hints
         .iter()
-        .map(|h| (h["position"]["line"].as_u64().unwrap(), h["label"].as_str().unwrap_or_default().to_string()))
+        .map(|h| {
+            (
+                h["position"]["line"].as_u64().unwrap(),
+                h["label"].as_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect();
     // after each FROM line (lines 0 and 5) and after the instructions that add
-    assert!(labels.iter().any(|(line, l)| *line == 0 && l.starts_with("≈ ")), "{labels:?}");
-    assert!(labels.iter().any(|(line, l)| *line == 5 && l.starts_with("≈ ")), "{labels:?}");
-    assert!(labels.iter().any(|(line, l)| *line == 3 && l.starts_with("+ ")), "{labels:?}");
-    assert!(labels.iter().any(|(line, l)| *line == 6 && l.starts_with("+ ")), "{labels:?}");
+    assert!(
+        labels
+            .iter()
+            .any(|(line, l)| *line == 0 && l.starts_with("≈ ")),
+        "{labels:?}"
+    );
+    assert!(
+        labels
+            .iter()
+            .any(|(line, l)| *line == 5 && l.starts_with("≈ ")),
+        "{labels:?}"
+    );
+    assert!(
+        labels
+            .iter()
+            .any(|(line, l)| *line == 3 && l.starts_with("+ ")),
+        "{labels:?}"
+    );
+    assert!(
+        labels
+            .iter()
+            .any(|(line, l)| *line == 6 && l.starts_with("+ ")),
+        "{labels:?}"
+    );
     // at the end of the line
     let first = hints.iter().find(|h| h["position"]["line"] == 0).unwrap();
-    assert_eq!(first["position"]["character"], "FROM golang:1.22 AS build".len());
+    assert_eq!(
+        first["position"]["character"],
+        "FROM golang:1.22 AS build".len()
+    );
     assert!(lsp.shutdown().success());
 
     let (mut lsp, _) = Lsp::initialized(capabilities(), json!({ "size": { "inlayHints": "off" } }));
@@ -148,7 +209,10 @@ fn a_changed_context_is_measured_again() {
         json!({ "changes": [{ "uri": format!("file://{}", dir.join("big.bin").display()), "type": 1 }] }),
     );
     let after = measured_hover(&mut lsp, &editor, 1);
-    assert!(after.contains("(3 files)") && after.contains("3.0 MB"), "{after}");
+    assert!(
+        after.contains("(3 files)") && after.contains("3.0 MB"),
+        "{after}"
+    );
     assert!(lsp.shutdown().success());
 }
 
@@ -172,12 +236,26 @@ fn the_client_is_asked_to_refresh_hints_once_the_context_is_measured_and_to_watc
     // the first hints start the measurement; the server then asks for new ones
     inlay_hints(&mut lsp, &editor);
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !lsp.server_requests.iter().any(|m| m == "workspace/inlayHint/refresh") {
-        assert!(Instant::now() < deadline, "no refresh: {:?}", lsp.server_requests);
+    while !lsp
+        .server_requests
+        .iter()
+        .any(|m| m == "workspace/inlayHint/refresh")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no refresh: {:?}",
+            lsp.server_requests
+        );
         // any round trip lets the test client answer what the server asked
         hover_text(&mut lsp, &editor, 1);
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(lsp.server_requests.iter().any(|m| m == "client/registerCapability"), "{:?}", lsp.server_requests);
+    assert!(
+        lsp.server_requests
+            .iter()
+            .any(|m| m == "client/registerCapability"),
+        "{:?}",
+        lsp.server_requests
+    );
     assert!(lsp.shutdown().success());
 }

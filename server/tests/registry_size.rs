@@ -199,21 +199,40 @@ fn the_size_command_takes_the_base_from_the_registry() {
     let dockerfile = dir.join("Dockerfile");
     std::fs::write(
         &dockerfile,
-        format!("FROM {registry}/sizetest:v1\nFROM --platform=linux/arm64 {registry}/sizetest:multi\n"),
+        format!(
+            "FROM {registry}/sizetest:v1\nFROM --platform=linux/arm64 {registry}/sizetest:multi\n"
+        ),
     )
     .unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_dockerfile-ls"))
-        .args(["size", "--registry", "--insecure-registry", &registry, "--format", "json"])
+        .args([
+            "size",
+            "--registry",
+            "--insecure-registry",
+            &registry,
+            "--format",
+            "json",
+        ])
         .arg(&dockerfile)
         .env("XDG_CACHE_HOME", dir.join("cache"))
         .output()
         .expect("the binary runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let stage = &json["stages"][0];
     assert_eq!(stage["base"]["compressed"], v1, "{json:#}");
     assert_eq!(stage["compressed"]["bytes"], v1, "{json:#}");
-    assert!(stage["base"]["source"].as_str().unwrap().contains(&registry), "{json:#}");
+    assert!(
+        stage["base"]["source"]
+            .as_str()
+            .unwrap()
+            .contains(&registry),
+        "{json:#}"
+    );
     assert_eq!(json["stages"][1]["base"]["compressed"], arm64, "{json:#}");
     // without --registry the image is unknown: no figure is made up
     let offline = std::process::Command::new(env!("CARGO_BIN_EXE_dockerfile-ls"))

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use dockerfile_ls::ide::Analysis;
-use dockerfile_ls::size::estimate::{estimate, BuildEstimate, ContextFigure, BuildContext, Inputs, NoContext, BaseFigure};
+use dockerfile_ls::size::estimate::{
+    estimate, BaseFigure, BuildContext, BuildEstimate, ContextFigure, Inputs, NoContext,
+};
 use dockerfile_ls::size::sources::ContextSizes;
 use dockerfile_ls::size::{Bytes, Known};
 use serde_json::Value;
@@ -14,7 +16,9 @@ use serde_json::Value;
 const MB: u64 = 1_000_000;
 
 fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/size").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/size")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -25,7 +29,10 @@ fn project_context() -> PathBuf {
     let files = [
         ("main.go", "package main\n\nfunc main() {}\n"),
         ("go.mod", "module example.com/app\n\ngo 1.22\n"),
-        ("package.json", r#"{"name":"app","scripts":{"build":"vite build"}}"#),
+        (
+            "package.json",
+            r#"{"name":"app","scripts":{"build":"vite build"}}"#,
+        ),
         ("package-lock.json", "{}"),
         ("pom.xml", "<project></project>\n"),
         ("src/main/java/App.java", "class App {}\n"),
@@ -64,8 +71,16 @@ fn estimate_fixture(name: &str) -> BuildEstimate {
 fn a_go_service_on_golang_weighs_hundreds_of_mb_and_on_alpine_a_few() {
     let single = estimate_fixture("go-single.Dockerfile");
     let split = estimate_fixture("go-split.Dockerfile");
-    assert!(final_unpacked(&single).best >= 500 * MB, "{:?}", final_unpacked(&single));
-    assert!(final_unpacked(&split).best <= 30 * MB, "{:?}", final_unpacked(&split));
+    assert!(
+        final_unpacked(&single).best >= 500 * MB,
+        "{:?}",
+        final_unpacked(&single)
+    );
+    assert!(
+        final_unpacked(&split).best <= 30 * MB,
+        "{:?}",
+        final_unpacked(&split)
+    );
     // the builder still weighs what the single stage did; it is not shipped
     assert_eq!(split.build_only, [0]);
     assert!(split.stages[0].unpacked.best >= 500 * MB);
@@ -82,7 +97,10 @@ fn a_node_app_built_on_node_18_and_served_by_nginx_ships_only_its_dist() {
     let (single, split) = (final_unpacked(&single), final_unpacked(&split));
     assert!(single.best >= 800 * MB, "{single:?}");
     assert!(split.best <= 120 * MB, "{split:?}");
-    assert!(split.high < single.low, "the ranges do not even overlap: {split:?} vs {single:?}");
+    assert!(
+        split.high < single.low,
+        "the ranges do not even overlap: {split:?} vs {single:?}"
+    );
 }
 
 #[test]
@@ -90,7 +108,10 @@ fn a_maven_build_shipped_on_a_jre_saves_the_jdk_and_maven() {
     let single = estimate_fixture("maven-single.Dockerfile");
     let split = estimate_fixture("maven-split.Dockerfile");
     let (single_total, split_total) = (final_unpacked(&single), final_unpacked(&split));
-    assert!(split_total.best + 200 * MB < single_total.best, "{split_total:?} vs {single_total:?}");
+    assert!(
+        split_total.best + 200 * MB < single_total.best,
+        "{split_total:?} vs {single_total:?}"
+    );
     let base = |build: &BuildEstimate, stage: usize| match &build.stages[stage].base {
         BaseFigure::Image(image) => image.clone(),
         other => panic!("{other:?}"),
@@ -107,27 +128,48 @@ fn every_breakdown_adds_up_and_every_range_is_ordered() {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"))
         .join("real");
-    let mut texts: Vec<(String, String)> = ["go-single", "go-split", "node-single", "node-split", "maven-single", "maven-split"]
-        .iter()
-        .map(|n| (n.to_string(), fixture(&format!("{n}.Dockerfile"))))
-        .collect();
+    let mut texts: Vec<(String, String)> = [
+        "go-single",
+        "go-split",
+        "node-single",
+        "node-split",
+        "maven-single",
+        "maven-split",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), fixture(&format!("{n}.Dockerfile"))))
+    .collect();
     for entry in walk(&corpus) {
         if let Ok(text) = std::fs::read_to_string(&entry) {
             texts.push((entry.display().to_string(), text));
         }
     }
-    assert!(texts.len() > 100, "the corpus is missing: {}", corpus.display());
+    assert!(
+        texts.len() > 100,
+        "the corpus is missing: {}",
+        corpus.display()
+    );
     for (name, text) in &texts {
         for platform in ["linux/amd64", "linux/arm64"] {
             let build = estimate_with(text, &context, platform);
             for stage in &build.stages {
                 let sum: Bytes = stage.parts.iter().map(|p| p.part.unpacked).sum();
                 assert_eq!(sum, stage.unpacked, "{name} stage {}", stage.index);
-                for bytes in std::iter::once(stage.unpacked).chain(std::iter::once(stage.compressed)).chain(stage.parts.iter().map(|p| p.part.unpacked)) {
-                    assert!(bytes.low <= bytes.best && bytes.best <= bytes.high, "{name}: {bytes:?}");
+                for bytes in std::iter::once(stage.unpacked)
+                    .chain(std::iter::once(stage.compressed))
+                    .chain(stage.parts.iter().map(|p| p.part.unpacked))
+                {
+                    assert!(
+                        bytes.low <= bytes.best && bytes.best <= bytes.high,
+                        "{name}: {bytes:?}"
+                    );
                 }
                 // anything not understood widens the range: never a silent zero
-                for part in stage.parts.iter().filter(|p| p.part.known == Known::Unknown) {
+                for part in stage
+                    .parts
+                    .iter()
+                    .filter(|p| p.part.known == Known::Unknown)
+                {
                     assert!(part.part.unpacked.high > 0, "{name}: {:?}", part.part);
                 }
             }
@@ -171,13 +213,19 @@ fn references_resolve_to_the_nearest_tag_of_their_family_and_say_so() {
     let nearer = image_of("FROM node:20.11.1-alpine3.19\n");
     assert_eq!(nearer.figure_for, "node:20-alpine");
     assert!(!nearer.exact_tag);
-    assert!(nearer.notes.iter().any(|n| n.contains("nearest tag")), "{nearer:?}");
+    assert!(
+        nearer.notes.iter().any(|n| n.contains("nearest tag")),
+        "{nearer:?}"
+    );
     // the library namespace and Docker Hub's host are the same image
     let long = image_of("FROM docker.io/library/python:3.12-slim\n");
     assert_eq!(long.figure_for, "python:3.12-slim");
     // a variant is never swapped for another: slim stays slim
     let slim = image_of("FROM python:3.11.9-slim-bookworm\n");
-    assert!(slim.figure_for.starts_with("python:3.11") && slim.figure_for.contains("slim"), "{slim:?}");
+    assert!(
+        slim.figure_for.starts_with("python:3.11") && slim.figure_for.contains("slim"),
+        "{slim:?}"
+    );
     // latest when no tag is written
     assert_eq!(image_of("FROM alpine\n").figure_for, "alpine:latest");
     assert!(image_of("FROM alpine\n").exact_tag);
@@ -195,8 +243,15 @@ fn the_platform_comes_from_from_or_the_setting() {
     let build = estimate_with(text, &NoContext("none".into()), "linux/amd64");
     assert_eq!(build.stages[0].platform, "linux/arm64");
     assert_eq!(build.stages[1].platform, "linux/amd64");
-    assert_ne!(build.stages[0].unpacked, build.stages[1].unpacked, "each platform has its own figure");
-    let build = estimate_with("FROM --platform=$BUILDPLATFORM node:22-slim\n", &NoContext("none".into()), "linux/arm64");
+    assert_ne!(
+        build.stages[0].unpacked, build.stages[1].unpacked,
+        "each platform has its own figure"
+    );
+    let build = estimate_with(
+        "FROM --platform=$BUILDPLATFORM node:22-slim\n",
+        &NoContext("none".into()),
+        "linux/arm64",
+    );
     assert_eq!(build.stages[0].platform, "linux/arm64");
 }
 
@@ -249,7 +304,11 @@ fn copies_are_measured_with_dockerignore_applied() {
     assert_eq!(part.known, Known::Measured);
     // node_modules (50 kB) is ignored: what is left is a few hundred bytes
     assert!(part.unpacked.best < 10_000, "{part:?}");
-    let build = estimate_with("FROM alpine:3.21\nCOPY missing.txt /app/\n", &context, "linux/amd64");
+    let build = estimate_with(
+        "FROM alpine:3.21\nCOPY missing.txt /app/\n",
+        &context,
+        "linux/amd64",
+    );
     let part = &build.stages[0].parts[1].part;
     assert_eq!(part.known, Known::Unknown, "{part:?}");
     assert!(part.what.contains("not found"), "{part:?}");
@@ -262,7 +321,10 @@ fn size_command(args: &[&str]) -> (String, i32) {
         .env("XDG_CACHE_HOME", std::env::temp_dir())
         .output()
         .expect("the binary runs");
-    (String::from_utf8_lossy(&output.stdout).into_owned(), output.status.code().unwrap_or(-1))
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        output.status.code().unwrap_or(-1),
+    )
 }
 
 #[test]
@@ -273,10 +335,21 @@ fn the_size_command_prints_each_stage_and_the_final_image() {
     let (text, status) = size_command(&[file.to_str().unwrap(), "--platform", "linux/amd64"]);
     assert_eq!(status, 0, "{text}");
     assert!(text.contains("stage 0 (build)"), "{text}");
-    assert!(text.contains("final image (stage-1, linux/amd64)"), "{text}");
-    assert!(text.contains("on disk (unpacked)") && text.contains("to pull (compressed)"), "{text}");
+    assert!(
+        text.contains("final image (stage-1, linux/amd64)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("on disk (unpacked)") && text.contains("to pull (compressed)"),
+        "{text}"
+    );
 
-    let (json, status) = size_command(&[file.to_str().unwrap(), "--format", "json", "--platform=linux/arm64"]);
+    let (json, status) = size_command(&[
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+        "--platform=linux/arm64",
+    ]);
     assert_eq!(status, 0);
     let json: Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(json["platform"], "linux/arm64");
@@ -285,13 +358,25 @@ fn the_size_command_prints_each_stage_and_the_final_image() {
     assert_eq!(stages[0]["name"], "build");
     for stage in stages {
         for key in ["bytes", "low", "high"] {
-            assert!(stage["unpacked"][key].is_u64() && stage["compressed"][key].is_u64(), "{stage}");
+            assert!(
+                stage["unpacked"][key].is_u64() && stage["compressed"][key].is_u64(),
+                "{stage}"
+            );
         }
         let parts = stage["parts"].as_array().unwrap();
-        let sum: u64 = parts.iter().map(|p| p["unpacked"]["bytes"].as_u64().unwrap()).sum();
+        let sum: u64 = parts
+            .iter()
+            .map(|p| p["unpacked"]["bytes"].as_u64().unwrap())
+            .sum();
         assert_eq!(sum, stage["unpacked"]["bytes"].as_u64().unwrap());
         for part in parts {
-            assert!(part["line"].is_u64() && part["instruction"].is_string() && part["known"].is_string() && part["source"].is_string(), "{part}");
+            assert!(
+                part["line"].is_u64()
+                    && part["instruction"].is_string()
+                    && part["known"].is_string()
+                    && part["source"].is_string(),
+                "{part}"
+            );
         }
     }
     assert_eq!(json["final"]["stage"], 1);
@@ -317,8 +402,18 @@ fn caches_under_a_cache_mount_stay_out_of_the_image() {
             .map(|p| p.part.what.clone())
             .collect()
     };
-    assert!(what(plain).iter().any(|w| w.contains("build cache")), "{:?}", what(plain));
+    assert!(
+        what(plain).iter().any(|w| w.contains("build cache")),
+        "{:?}",
+        what(plain)
+    );
     let with_mounts = what(mounted);
-    assert!(!with_mounts.iter().any(|w| w.contains("cache")), "{with_mounts:?}");
-    assert!(with_mounts.iter().any(|w| w.contains("go build")), "{with_mounts:?}");
+    assert!(
+        !with_mounts.iter().any(|w| w.contains("cache")),
+        "{with_mounts:?}"
+    );
+    assert!(
+        with_mounts.iter().any(|w| w.contains("go build")),
+        "{with_mounts:?}"
+    );
 }

@@ -91,7 +91,10 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
             }
             "--registry" => options.remote.registry = true,
             "--engine" => options.remote.engine = true,
-            "--insecure-registry" => options.remote.insecure_registries.push(value("a HOST[:PORT]")?),
+            "--insecure-registry" => options
+                .remote
+                .insecure_registries
+                .push(value("a HOST[:PORT]")?),
             _ => return Err(format!("unknown option '{arg}'")),
         }
     }
@@ -110,7 +113,10 @@ pub fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let file = options.file.clone().unwrap_or_else(|| "Dockerfile".to_string());
+    let file = options
+        .file
+        .clone()
+        .unwrap_or_else(|| "Dockerfile".to_string());
     let (text, path) = if file == "-" {
         let mut bytes = Vec::new();
         if let Err(err) = io::stdin().read_to_end(&mut bytes) {
@@ -120,7 +126,10 @@ pub fn run(args: &[String]) -> ExitCode {
         (String::from_utf8_lossy(&bytes).into_owned(), None)
     } else {
         match std::fs::read(&file) {
-            Ok(bytes) => (String::from_utf8_lossy(&bytes).into_owned(), Some(PathBuf::from(&file))),
+            Ok(bytes) => (
+                String::from_utf8_lossy(&bytes).into_owned(),
+                Some(PathBuf::from(&file)),
+            ),
             Err(err) => {
                 eprintln!("dockerfile-ls size: cannot read '{file}': {err}");
                 return ExitCode::from(2);
@@ -129,8 +138,12 @@ pub fn run(args: &[String]) -> ExitCode {
     };
     let analysis = Analysis::of_text(&text);
     let context_root = options.context.clone().or_else(|| {
-        path.as_deref()
-            .map(|p| p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf())
+        path.as_deref().map(|p| {
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf()
+        })
     });
     let measured;
     let none;
@@ -140,7 +153,9 @@ pub fn run(args: &[String]) -> ExitCode {
             &measured
         }
         None => {
-            none = NoContext("no build context: the Dockerfile came from stdin (use --context DIR)".to_string());
+            none = NoContext(
+                "no build context: the Dockerfile came from stdin (use --context DIR)".to_string(),
+            );
             &none
         }
     };
@@ -163,7 +178,10 @@ pub fn run(args: &[String]) -> ExitCode {
         present::text_report(&build, &options.platform)
     };
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
             eprintln!("dockerfile-ls size: cannot write: {err}");
             ExitCode::from(2)

@@ -112,10 +112,16 @@ pub fn parse_size(section: &Map<String, Value>) -> (SizeSettings, Vec<String>) {
             "off" => settings.inlay = InlayMode::Off,
             "stage" => settings.inlay = InlayMode::Stage,
             "instruction" => settings.inlay = InlayMode::Instruction,
-            _ => problems.push(expected("size.inlayHints", "\"off\", \"stage\" or \"instruction\"")),
+            _ => problems.push(expected(
+                "size.inlayHints",
+                "\"off\", \"stage\" or \"instruction\"",
+            )),
         },
         Some(Value::Bool(false)) => settings.inlay = InlayMode::Off,
-        Some(_) => problems.push(expected("size.inlayHints", "\"off\", \"stage\" or \"instruction\"")),
+        Some(_) => problems.push(expected(
+            "size.inlayHints",
+            "\"off\", \"stage\" or \"instruction\"",
+        )),
     }
     for (key, slot) in [("platform", &mut settings.platform)] {
         match size.get(key) {
@@ -142,7 +148,8 @@ pub fn parse_size(section: &Map<String, Value>) -> (SizeSettings, Vec<String>) {
         }
     }
     if let Some(hosts) = size.get("insecureRegistries") {
-        settings.remote.insecure_registries = string_list(hosts, "size.insecureRegistries", &mut problems);
+        settings.remote.insecure_registries =
+            string_list(hosts, "size.insecureRegistries", &mut problems);
     }
     match size.get("dockerHost") {
         None | Some(Value::Null) => {}

@@ -6,8 +6,8 @@
 //! Registry and engine lookups block, so estimates that may ask them run
 //! on tokio's blocking pool.
 
-use std::path::{Path, PathBuf};
 use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use tower_lsp_server::ls_types::*;
@@ -15,14 +15,16 @@ use tower_lsp_server::ls_types::*;
 use super::documents::Snapshot;
 use super::encoding::{self, Encoding};
 use crate::ide;
-use crate::model::Model;
 use crate::ide::Analysis;
+use crate::model::Model;
 use crate::size::context::{Budget, ContextCache, ContextState};
-use crate::size::Bytes;
-use crate::size::estimate::{estimate, host_platform, BuildContext, BuildEstimate, Inputs, NoContext};
+use crate::size::estimate::{
+    estimate, host_platform, BuildContext, BuildEstimate, Inputs, NoContext,
+};
 use crate::size::present;
 use crate::size::remote::RemoteSettings;
 use crate::size::sources::{exact_lookup, ContextSizes};
+use crate::size::Bytes;
 
 /// Where size figures appear inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,7 +52,7 @@ pub struct Sizes {
     settings: RwLock<Arc<SizeSettings>>,
     /// Final-image estimates of recent texts (code action titles are asked
     /// at every cursor move): (text hash, text length, context measured).
-    finals: Mutex<Vec<((u64, usize, bool), Option<Bytes>)>>,
+    finals: Mutex<Vec<(FinalKey, Option<Bytes>)>>,
 }
 
 impl Default for Sizes {
@@ -64,6 +66,9 @@ impl Default for Sizes {
 }
 
 const REMEMBERED_FINALS: usize = 16;
+
+/// (text hash, text length, whether the build context was measured).
+type FinalKey = (u64, usize, bool);
 
 /// Everything an estimate needs, owned, so it can move to a blocking task.
 pub struct Request {
@@ -98,9 +103,14 @@ impl Request {
             }
         };
         let remote = self.settings.remote.clone();
-        let exact = move |reference: &str, platform: &str| exact_lookup(reference, platform, &remote);
+        let exact =
+            move |reference: &str, platform: &str| exact_lookup(reference, platform, &remote);
         let inputs = Inputs {
-            platform: self.settings.platform.clone().unwrap_or_else(|| host_platform().to_string()),
+            platform: self
+                .settings
+                .platform
+                .clone()
+                .unwrap_or_else(|| host_platform().to_string()),
             target: self.target.clone(),
             context,
             exact: Some(&exact),
@@ -133,11 +143,17 @@ fn context_root(setting: Option<&Path>, dockerfile: Option<&Path>) -> Option<Pat
 
 impl Sizes {
     pub fn settings(&self) -> Arc<SizeSettings> {
-        self.settings.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub fn set_settings(&self, settings: SizeSettings) {
-        *self.settings.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(settings);
+        *self
+            .settings
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(settings);
     }
 
     /// Called with the context root whenever a measurement finishes.
@@ -148,7 +164,10 @@ impl Sizes {
     /// A file in some build context changed: measure that context again.
     pub fn file_changed(&self, path: &Path) {
         self.contexts.invalidate(path);
-        self.finals.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.finals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// The final image's unpacked estimate of a Dockerfile text placed at
@@ -177,7 +196,10 @@ impl Sizes {
             };
             let analysis = Analysis::of_text(text);
             let inputs = Inputs {
-                platform: settings.platform.clone().unwrap_or_else(|| host_platform().to_string()),
+                platform: settings
+                    .platform
+                    .clone()
+                    .unwrap_or_else(|| host_platform().to_string()),
                 target: None,
                 context,
                 exact: None,
@@ -209,17 +231,26 @@ impl Sizes {
 /// Runs an estimate, off the async threads when it may block.
 pub async fn run(request: Request) -> Option<BuildEstimate> {
     if request.may_block() {
-        tokio::task::spawn_blocking(move || request.estimate()).await.ok()
+        tokio::task::spawn_blocking(move || request.estimate())
+            .await
+            .ok()
     } else {
         Some(request.estimate())
     }
 }
 
 /// The size section for a hover, by what the hover is about.
-pub fn hover_section(build: &BuildEstimate, model: &Model, hover: &ide::Hover, offset: usize) -> Option<String> {
+pub fn hover_section(
+    build: &BuildEstimate,
+    model: &Model,
+    hover: &ide::Hover,
+    offset: usize,
+) -> Option<String> {
     match hover.subject {
         ide::Subject::FromLine { stage } => present::from_line_markdown(build, stage),
-        ide::Subject::StageRef { target: Some(target) } => {
+        ide::Subject::StageRef {
+            target: Some(target),
+        } => {
             let referencing = model.stage_at(offset)?;
             let instruction = referencing
                 .instructions
@@ -296,14 +327,33 @@ pub fn inlay_hints(
                 continue;
             }
             let unpacked = parts.iter().map(|p| p.part.unpacked).sum();
-            let known = parts.iter().map(|p| p.part.known).max().unwrap_or(crate::size::Known::Unknown);
+            let known = parts
+                .iter()
+                .map(|p| p.part.known)
+                .max()
+                .unwrap_or(crate::size::Known::Unknown);
             let tooltip = parts
                 .iter()
-                .map(|p| format!("{}: {} ({})", p.part.what, present::human(p.part.unpacked.best), p.part.known))
+                .map(|p| {
+                    format!(
+                        "{}: {} ({})",
+                        p.part.what,
+                        present::human(p.part.unpacked.best),
+                        p.part.known
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             // the end of the instruction's last line, where it is complete
-            hint_at(instruction.range.end.saturating_sub(1).max(instruction.range.start), present::part_hint(unpacked, known), tooltip);
+            hint_at(
+                instruction
+                    .range
+                    .end
+                    .saturating_sub(1)
+                    .max(instruction.range.start),
+                present::part_hint(unpacked, known),
+                tooltip,
+            );
         }
     }
     hints

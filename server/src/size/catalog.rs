@@ -255,7 +255,11 @@ pub fn lookup(reference: &str, platform: &str) -> Result<Match, Missing> {
     static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
     let memo = MEMO.get_or_init(Mutex::default);
     let key = (reference.to_string(), platform.to_string());
-    if let Some(found) = memo.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+    if let Some(found) = memo
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
         return found.clone();
     }
     let found = lookup_uncached(reference, platform);

@@ -4,7 +4,6 @@
 //! Every stage's total is the sum of its parts, so a breakdown always adds
 //! up, and `low <= best <= high` holds for parts and totals alike.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -82,8 +81,11 @@ pub struct Inputs<'a> {
     pub target: Option<String>,
     pub context: &'a dyn BuildContext,
     /// Registry or engine sizes, when a setting enabled them.
-    pub exact: Option<&'a (dyn Fn(&str, &str) -> ExactLookup + Sync)>,
+    pub exact: Option<&'a ExactSource>,
 }
+
+/// `(reference, platform)` → an exact size, from a registry or the engine.
+pub type ExactSource = dyn Fn(&str, &str) -> ExactLookup + Sync;
 
 impl<'a> Inputs<'a> {
     pub fn offline(context: &'a dyn BuildContext) -> Inputs<'a> {
@@ -842,10 +844,15 @@ fn analysed_run(shell: &str, workdir: &str, distro: Distro) -> AnalysedRun {
     (shell, workdir, distro).hash(&mut hasher);
     let key = hasher.finish();
     let memo = MEMO.get_or_init(Mutex::default);
-    if let Some(found) = memo.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+    if let Some(found) = memo
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
         return found.clone();
     }
-    let analysed: AnalysedRun = Arc::new((analyse_run(shell, distro), built_artifacts(shell, workdir)));
+    let analysed: AnalysedRun =
+        Arc::new((analyse_run(shell, distro), built_artifacts(shell, workdir)));
     let mut remembered = memo.lock().unwrap_or_else(PoisonError::into_inner);
     if remembered.len() >= REMEMBERED_RUNS {
         remembered.clear();
@@ -862,9 +869,9 @@ fn cache_mounts(instruction: &Instruction, workdir: &str) -> Vec<String> {
         .iter()
         .filter(|f| f.name == "mount")
         .filter(|f| {
-            f.mount_params.iter().any(|p| {
-                p.key == "type" && matches!(p.value.as_deref(), Some("cache" | "tmpfs"))
-            })
+            f.mount_params
+                .iter()
+                .any(|p| p.key == "type" && matches!(p.value.as_deref(), Some("cache" | "tmpfs")))
         })
         .filter_map(|f| {
             f.mount_params
@@ -907,7 +914,7 @@ struct LineIndex {
 }
 
 impl LineIndex {
-    fn new(text: &Cow<'_, str>) -> LineIndex {
+    fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
         for (i, b) in bytes.iter().enumerate() {
