@@ -123,14 +123,57 @@ pub fn semantic_tokens(
     // error recovery can hand the walk overlapping, multi-line nodes (the
     // fuzzer found some): keep the promise, dropping what would break it
     let mut end = 0;
+    let mut lines = LineBreaks::new(source);
     out.retain(|t| {
-        let keep = t.range.start >= end && !source.slice(t.range.clone()).contains(['\n', '\r']);
+        let keep = t.range.start >= end && !lines.within(t.range.clone());
         if keep {
             end = t.range.end;
         }
         keep
     });
     out
+}
+
+/// Answers "does this range hold a line break?" for ranges in increasing
+/// order, reading the text a window at a time: one `slice` of a rope costs
+/// a few descents of its tree (and a copy when the window spans chunks),
+/// which per token was most of the cost of a whole document's tokens.
+struct LineBreaks<'s, S: ?Sized> {
+    source: &'s S,
+    window: std::borrow::Cow<'s, str>,
+    start: usize,
+}
+
+/// How much text one window reads: a few rope chunks.
+const WINDOW: usize = 16 * 1024;
+
+impl<'s, S: Source + ?Sized> LineBreaks<'s, S> {
+    fn new(source: &'s S) -> Self {
+        LineBreaks {
+            source,
+            window: std::borrow::Cow::Borrowed(""),
+            start: 0,
+        }
+    }
+
+    fn within(&mut self, range: Range<usize>) -> bool {
+        let (start, end) = (range.start, range.end.max(range.start));
+        if start < self.start || end > self.start + self.window.len() {
+            let len = self.source.len_bytes();
+            let window_end = end.max(start.saturating_add(WINDOW)).min(len);
+            self.window = self.source.slice(start..window_end);
+            self.start = start;
+            // `slice` clamps to the text and to char boundaries: when that
+            // moved the window's ends (a range past the end or inside a
+            // character, never from the walk), read this range alone
+            if self.window.len() != window_end.saturating_sub(start) || end > window_end {
+                self.window = std::borrow::Cow::Borrowed("");
+                return self.source.slice(range).contains(['\n', '\r']);
+            }
+        }
+        let bytes = &self.window.as_bytes()[start - self.start..end - self.start];
+        bytes.iter().any(|&b| b == b'\n' || b == b'\r')
+    }
 }
 
 /// BuildKit's automatic platform ARGs (predefined in the global scope).

@@ -149,7 +149,12 @@ impl Documents {
     }
 
     pub fn close(&self, uri: &Uri) -> bool {
-        self.map.remove(uri).is_some()
+        let closed = self.map.remove(uri).is_some();
+        if closed {
+            // (what a snapshot still holds goes later, with the snapshot)
+            super::release_free_memory();
+        }
+        closed
     }
 
     pub fn uris(&self) -> Vec<Uri> {

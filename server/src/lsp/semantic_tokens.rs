@@ -3,7 +3,7 @@
 //! position encoding, and the last result per document for deltas.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use ropey::Rope;
@@ -246,13 +246,14 @@ fn saturating_u32(n: usize) -> u32 {
 /// The edit that turns `old` into `new`: everything between their common
 /// start and common end. A keystroke changes the tokens of one line and the
 /// line delta of the token after it, so that is all that travels.
-pub fn diff(old: &[SemanticToken], new: &[SemanticToken]) -> Vec<SemanticTokensEdit> {
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..]
+pub fn diff(old: &Packed, new: &[SemanticToken]) -> Vec<SemanticTokensEdit> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == *b).count();
+    let suffix = old
         .iter()
         .rev()
+        .take(old.len() - prefix)
         .zip(new[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
+        .take_while(|(a, b)| a == *b)
         .count();
     if prefix == old.len() && prefix == new.len() {
         return Vec::new();
@@ -265,24 +266,190 @@ pub fn diff(old: &[SemanticToken], new: &[SemanticToken]) -> Vec<SemanticTokensE
     }]
 }
 
-/// A result id and the tokens sent with it.
-type LastResult = (String, Arc<Vec<SemanticToken>>);
-
-/// The last result sent for each document, kept for the next delta.
+/// Tokens kept for the next delta, five LEB128 numbers each: the relative
+/// encoding makes nearly every number a single byte, so a result takes
+/// about 5 bytes a token instead of 20.
 #[derive(Default)]
+pub struct Packed {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl Packed {
+    pub fn new(tokens: &[SemanticToken]) -> Packed {
+        let mut bytes = Vec::with_capacity(tokens.len() * 6);
+        for t in tokens {
+            for n in [
+                t.delta_line,
+                t.delta_start,
+                t.length,
+                t.token_type,
+                t.token_modifiers_bitset,
+            ] {
+                let mut n = n;
+                while n >= 0x80 {
+                    bytes.push((n as u8) | 0x80);
+                    n >>= 7;
+                }
+                bytes.push(n as u8);
+            }
+        }
+        bytes.shrink_to_fit();
+        Packed {
+            bytes,
+            len: tokens.len(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn iter(&self) -> PackedIter<'_> {
+        PackedIter {
+            bytes: &self.bytes,
+            left: self.len,
+        }
+    }
+}
+
+/// The tokens of a [`Packed`], from either end.
+pub struct PackedIter<'a> {
+    /// What is left to read: whole tokens.
+    bytes: &'a [u8],
+    left: usize,
+}
+
+impl PackedIter<'_> {
+    fn front_number(&mut self) -> u32 {
+        let mut n = 0u32;
+        let mut shift = 0;
+        while let Some((&byte, rest)) = self.bytes.split_first() {
+            self.bytes = rest;
+            n |= u32::from(byte & 0x7F).checked_shl(shift).unwrap_or(0);
+            shift += 7;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        n
+    }
+
+    /// A number's last byte has its high bit clear; its first one follows
+    /// the previous number's last byte.
+    fn back_number(&mut self) -> u32 {
+        let end = self.bytes.len();
+        let mut start = end.saturating_sub(1);
+        while start > 0 && self.bytes[start - 1] & 0x80 != 0 {
+            start -= 1;
+        }
+        let (rest, number) = self.bytes.split_at(start);
+        self.bytes = rest;
+        number.iter().enumerate().fold(0u32, |n, (i, &byte)| {
+            n | u32::from(byte & 0x7F)
+                .checked_shl(7 * i as u32)
+                .unwrap_or(0)
+        })
+    }
+}
+
+impl Iterator for PackedIter<'_> {
+    type Item = SemanticToken;
+
+    fn next(&mut self) -> Option<SemanticToken> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        Some(SemanticToken {
+            delta_line: self.front_number(),
+            delta_start: self.front_number(),
+            length: self.front_number(),
+            token_type: self.front_number(),
+            token_modifiers_bitset: self.front_number(),
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl DoubleEndedIterator for PackedIter<'_> {
+    fn next_back(&mut self) -> Option<SemanticToken> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let token_modifiers_bitset = self.back_number();
+        let token_type = self.back_number();
+        let length = self.back_number();
+        let delta_start = self.back_number();
+        let delta_line = self.back_number();
+        Some(SemanticToken {
+            delta_line,
+            delta_start,
+            length,
+            token_type,
+            token_modifiers_bitset,
+        })
+    }
+}
+
+impl ExactSizeIterator for PackedIter<'_> {}
+
+/// Whether the client may ask for deltas: it did not say, or said so. A
+/// client that names its semantic-token requests without deltas never
+/// needs the last result kept.
+pub fn client_takes_deltas(capabilities: &lsp::ClientCapabilities) -> bool {
+    let Some(tokens) = capabilities
+        .text_document
+        .as_ref()
+        .and_then(|t| t.semantic_tokens.as_ref())
+    else {
+        return true;
+    };
+    matches!(
+        tokens.requests.full,
+        Some(SemanticTokensFullOptions::Delta { delta: Some(true) })
+    )
+}
+
+/// A result id and the tokens sent with it.
+type LastResult = (String, Arc<Packed>);
+
+/// The last result sent for each document, kept for the next delta when
+/// the client takes deltas.
 pub struct Results {
     next_id: AtomicU64,
+    keep: AtomicBool,
     last: Mutex<HashMap<Uri, LastResult>>,
 }
 
+impl Default for Results {
+    fn default() -> Results {
+        Results {
+            next_id: AtomicU64::new(0),
+            keep: AtomicBool::new(true),
+            last: Mutex::default(),
+        }
+    }
+}
+
 impl Results {
+    /// Whether results are kept for deltas (the client's capabilities; a
+    /// delta request turns it on again).
+    pub fn keep_for_deltas(&self, keep: bool) {
+        self.keep.store(keep, Ordering::Relaxed);
+        if !keep {
+            self.lock().clear();
+        }
+    }
+
     /// A full result, remembered for the next delta.
     pub fn full(&self, uri: &Uri, data: Vec<SemanticToken>) -> SemanticTokens {
         let result_id = self.remember(uri, &data);
-        SemanticTokens {
-            result_id: Some(result_id),
-            data,
-        }
+        SemanticTokens { result_id, data }
     }
 
     /// Edits against the result the client holds, or a full result when we
@@ -293,6 +460,7 @@ impl Results {
         previous_id: &str,
         data: Vec<SemanticToken>,
     ) -> SemanticTokensFullDeltaResult {
+        self.keep.store(true, Ordering::Relaxed);
         let previous = self
             .lock()
             .get(uri)
@@ -301,11 +469,10 @@ impl Results {
         match previous {
             Some(old) => {
                 let edits = diff(&old, &data);
+                // the old tokens go before the new ones are packed
+                drop(old);
                 let result_id = self.remember(uri, &data);
-                SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
-                    result_id: Some(result_id),
-                    edits,
-                })
+                SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta { result_id, edits })
             }
             None => SemanticTokensFullDeltaResult::Tokens(self.full(uri, data)),
         }
@@ -315,11 +482,18 @@ impl Results {
         self.lock().remove(uri);
     }
 
-    fn remember(&self, uri: &Uri, data: &[SemanticToken]) -> String {
+    /// The new result's id; none when results are not kept (a client
+    /// without deltas has no use for one).
+    fn remember(&self, uri: &Uri, data: &[SemanticToken]) -> Option<String> {
+        if !self.keep.load(Ordering::Relaxed) {
+            return None;
+        }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
-        self.lock()
-            .insert(uri.clone(), (id.clone(), Arc::new(data.to_vec())));
-        id
+        // the previous result goes first, so that two never coexist
+        self.lock().remove(uri);
+        let packed = Arc::new(Packed::new(data));
+        self.lock().insert(uri.clone(), (id.clone(), packed));
+        Some(id)
     }
 
     // a poisoned lock only means a panic elsewhere; the map is still whole
@@ -570,6 +744,97 @@ mod tests {
     }
 
     #[test]
+    fn packed_tokens_read_back_from_both_ends() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        for len in [0usize, 1, 2, 5, 300] {
+            let tokens: Vec<SemanticToken> = (0..len)
+                .map(|_| {
+                    let mut n = || match rng.u8(0..4) {
+                        0 => 0,
+                        1 => rng.u32(0..128),
+                        2 => rng.u32(128..70_000),
+                        _ => rng.u32(..),
+                    };
+                    SemanticToken {
+                        delta_line: n(),
+                        delta_start: n(),
+                        length: n(),
+                        token_type: n(),
+                        token_modifiers_bitset: n(),
+                    }
+                })
+                .collect();
+            let packed = Packed::new(&tokens);
+            assert_eq!(packed.len(), len);
+            assert_eq!(packed.iter().collect::<Vec<_>>(), tokens);
+            let mut backwards: Vec<_> = packed.iter().rev().collect();
+            backwards.reverse();
+            assert_eq!(backwards, tokens);
+            // from both ends at once
+            let mut iter = packed.iter();
+            let mut front = Vec::new();
+            let mut back = Vec::new();
+            while let Some(t) = iter.next() {
+                front.push(t);
+                back.extend(iter.next_back());
+            }
+            back.reverse();
+            front.extend(back);
+            assert_eq!(front, tokens);
+        }
+        let max = SemanticToken {
+            delta_line: u32::MAX,
+            delta_start: u32::MAX,
+            length: u32::MAX,
+            token_type: u32::MAX,
+            token_modifiers_bitset: u32::MAX,
+        };
+        assert_eq!(Packed::new(&[max]).iter().next_back(), Some(max));
+        // small numbers take a byte each
+        assert_eq!(Packed::new(&[SemanticToken::default(); 10]).bytes.len(), 50);
+    }
+
+    #[test]
+    fn only_clients_that_take_deltas_get_results_kept() {
+        let caps = |full: Value| -> lsp::ClientCapabilities {
+            serde_json::from_value(serde_json::json!({
+                "textDocument": { "semanticTokens": {
+                    "requests": { "full": full },
+                    "tokenTypes": [], "tokenModifiers": [], "formats": ["relative"],
+                }}
+            }))
+            .unwrap()
+        };
+        use serde_json::Value;
+        assert!(client_takes_deltas(&lsp::ClientCapabilities::default()));
+        assert!(client_takes_deltas(&caps(
+            serde_json::json!({ "delta": true })
+        )));
+        assert!(!client_takes_deltas(&caps(
+            serde_json::json!({ "delta": false })
+        )));
+        assert!(!client_takes_deltas(&caps(serde_json::json!(true))));
+
+        let results = Results::default();
+        let uri: Uri = "file:///w/Dockerfile".parse().unwrap();
+        let data = vec![SemanticToken::default(); 3];
+        results.keep_for_deltas(false);
+        let full = results.full(&uri, data.clone());
+        assert!(full.result_id.is_none());
+        assert!(results.lock().is_empty());
+        // a delta request anyway: a full result, kept from now on
+        let answer = results.delta(&uri, "0", data.clone());
+        let SemanticTokensFullDeltaResult::Tokens(full) = answer else {
+            panic!("a full result")
+        };
+        let id = full.result_id.unwrap();
+        let answer = results.delta(&uri, &id, data);
+        assert!(
+            matches!(answer, SemanticTokensFullDeltaResult::TokensDelta(d) if d.edits.is_empty())
+        );
+    }
+
+    #[test]
     fn a_diff_replaces_only_what_changed() {
         let t = |n| SemanticToken {
             delta_line: n,
@@ -577,6 +842,7 @@ mod tests {
         };
         let old = [t(0), t(1), t(2), t(3)];
         let new = [t(0), t(9), t(8), t(3)];
+        let diff = |old: &[SemanticToken], new: &[SemanticToken]| diff(&Packed::new(old), new);
         let edits = diff(&old, &new);
         assert_eq!(edits.len(), 1);
         assert_eq!((edits[0].start, edits[0].delete_count), (5, 10));

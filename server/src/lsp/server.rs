@@ -265,6 +265,8 @@ impl LanguageServer for Server {
     async fn initialize(&self, params: InitializeParams) -> jsonrpc::Result<InitializeResult> {
         let session = Session::new(&params.capabilities);
         *self.session.write().unwrap_or_else(PoisonError::into_inner) = session;
+        self.tokens
+            .keep_for_deltas(semantic_tokens::client_takes_deltas(&params.capabilities));
         if let Some(section) = params
             .initialization_options
             .as_ref()
