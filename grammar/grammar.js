@@ -76,18 +76,28 @@ module.exports = grammar({
 
   rules: {
     // Lines before the first FROM, then one hidden node per stage. Grouping
-    // by stage keeps the top level short, which is what an incremental
-    // reparse walks on every keystroke.
-    source_file: $ => seq(repeat($._line), repeat($._stage)),
+    // by stage keeps the top level short: after an edit, tree-sitter shifts
+    // every top-level subtree again (repeat nodes are never reused), so a
+    // reparse costs one shift per stage, not per line.
+    //
+    // A stage ends where the next FROM is read as lookahead, inside the
+    // stage. Tree-sitter reuses a subtree only when its first token was lexed
+    // in a state with the same valid tokens as the state it is reused in, so
+    // the state between two stages must accept exactly what a state inside a
+    // stage accepts: any line. Hence `_line` in both places, directives
+    // included (the scanner emits them only before anything else), and
+    // `prec.right` to keep every line after a FROM in its stage. With a
+    // narrower top level (FROM or the end only), every stage's FROM was
+    // re-lexed and its FROM line and the last line before it rebuilt on
+    // every reparse, all through the file.
+    source_file: $ => repeat(choice($._line, $._stage)),
 
     _line: $ => choice(
       $._newline,
       seq(choice($.parser_directive, $._stage_instruction), $._line_end),
     ),
 
-    _stage: $ => seq($.from_instruction, $._line_end, repeat($._stage_line)),
-
-    _stage_line: $ => choice($._newline, seq($._stage_instruction, $._line_end)),
+    _stage: $ => prec.right(seq($.from_instruction, $._line_end, repeat($._line))),
 
     _line_end: $ => choice($._newline, $._eof),
 

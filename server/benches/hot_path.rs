@@ -190,12 +190,17 @@ fn run(lines: usize, edits: usize) {
     let mut steps = Steps::new();
     let line = doc.rope().len_lines() / 2;
     let mut at = doc.rope().line_to_byte(line);
+    let before = doc.rope().line(line).to_string();
     for c in "RUN --mount=type=cache,target=/root/.cache echo $VERSION\n".chars() {
         let s = c.to_string();
         sink += keystroke(&mut doc, &mut analysis, at..at, &s, &settings, &mut steps);
         at += s.len();
     }
-    println!("  typing a line in the middle:");
+    println!(
+        "  typing a line in the middle (before line {}: {:?}):",
+        line + 1,
+        before.trim_end()
+    );
     steps.report();
     std::hint::black_box(sink);
 }

@@ -25,6 +25,12 @@ fn fixture(name: &str) -> String {
 /// A build context with the files the fixtures copy: Go, Node and Maven
 /// sources of a few kB.
 fn project_context() -> PathBuf {
+    // written once: tests run in parallel and must not see a half-written file
+    static CONTEXT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CONTEXT.get_or_init(write_project_context).clone()
+}
+
+fn write_project_context() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("dockerfile-ls-size-{}", std::process::id()));
     let files = [
         ("main.go", "package main\n\nfunc main() {}\n"),
@@ -329,7 +335,8 @@ fn size_command(args: &[&str]) -> (String, i32) {
 
 #[test]
 fn the_size_command_prints_each_stage_and_the_final_image() {
-    let context = project_context();
+    let context = project_context().join("cli");
+    std::fs::create_dir_all(&context).unwrap();
     let file = context.join("Dockerfile");
     std::fs::write(&file, fixture("go-split.Dockerfile")).unwrap();
     let (text, status) = size_command(&[file.to_str().unwrap(), "--platform", "linux/amd64"]);

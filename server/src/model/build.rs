@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
 
 use tree_sitter::{InputEdit, Node, Tree};
 
@@ -86,22 +87,25 @@ pub fn build_indexed(tree: &Tree, source: &(impl Source + ?Sized)) -> (Model, No
 /// known, when its bytes lie outside every edit and an old instruction of
 /// the same kind and size over those same bytes had as many descendants:
 /// the parser rebuilds some unchanged nodes (the ones it made while it
-/// explored two parses at once), equal but not the same. Equal to
-/// [`build`] of the same tree.
+/// explored two parses at once), equal but not the same. Runs of
+/// instructions before and after the edits are taken over without visiting
+/// their nodes at all ([`Old::clean_run`]): walking the top level costs
+/// about a thousand instructions a node, through the hidden grouping nodes.
+/// Equal to [`build`] of the same tree.
 pub fn rebuild(
     tree: &Tree,
     source: &(impl Source + ?Sized),
     previous: Model,
     index: NodeIndex,
-    _old_tree: &Tree,
+    old_tree: &Tree,
     edits: Option<&[InputEdit]>,
 ) -> (Model, NodeIndex) {
     let escape = previous.escape;
     let old = Old::new(previous, index).map(|mut old| {
-        old.changes = edits.map(|edits| Changes::new(edits, escape));
+        old.changes = edits.map(|edits| Changes::new(edits, escape, old_tree, tree));
         old
     });
-    // the ids compared belong to `_old_tree`: borrowed, it outlives this
+    // the ids compared belong to `old_tree`: borrowed, it outlives this
     assemble(tree, source, old)
 }
 
@@ -114,10 +118,14 @@ struct Changes {
     /// The escape character of the old text: under another one, the same
     /// bytes lex differently.
     escape: char,
+    /// Whether runs of nodes may be taken over unvisited ([`Old::clean_run`]):
+    /// not when either tree has an error, whose recovery weighs the whole
+    /// parse, not only the text from a node on.
+    runs: bool,
 }
 
 impl Changes {
-    fn new(edits: &[InputEdit], escape: char) -> Changes {
+    fn new(edits: &[InputEdit], escape: char, old_tree: &Tree, tree: &Tree) -> Changes {
         let mut window: Option<(usize, usize)> = None;
         let mut delta = 0isize;
         for e in edits {
@@ -141,6 +149,7 @@ impl Changes {
             window,
             delta,
             escape,
+            runs: !old_tree.root_node().has_error() && !tree.root_node().has_error(),
         }
     }
 
@@ -169,6 +178,10 @@ fn assemble(
         ..Model::default()
     };
     let capacity = old.as_ref().map_or(0, |o| o.entries.len() + 8);
+    if let Some(old) = &old {
+        model.stages.reserve(old.stage_count + 1);
+        model.var_uses.reserve(old.var_uses.len() + 8);
+    }
     let mut index = NodeIndex {
         entries: Vec::with_capacity(capacity),
         reused: Vec::with_capacity(capacity),
@@ -177,8 +190,22 @@ fn assemble(
     // line too: the comments right after it can still be directives
     let mut after_shebang = false;
     let mut last_row = 0;
+    let mut names = StageNames::default();
     let mut cursor = root.walk();
-    for (i, node) in root.named_children(&mut cursor).enumerate() {
+    // the cursor stands on the next node to read (it moved there itself)
+    let mut standing = cursor.goto_first_child();
+    let mut i = 0;
+    loop {
+        if !standing && !cursor.goto_next_sibling() {
+            break;
+        }
+        standing = false;
+        let node = cursor.node();
+        if !node.is_named() {
+            continue;
+        }
+        i += 1;
+        let i = i - 1;
         let node_kind = kind(node);
         if node_kind == Kind::Comment {
             let row = node.start_position().row;
@@ -215,13 +242,47 @@ fn assemble(
                 }
             }
             Kind::Instruction | Kind::OnbuildInstruction => {
+                // a run of nodes outside the changed window: taken over
+                // from the old model without visiting them
+                if let Some((run, delta, to_end)) =
+                    old.as_mut().and_then(|o| o.clean_run(node, model.escape))
+                {
+                    let old = old.as_mut().expect("the run is from it");
+                    let mut next = None;
+                    for k in run.clone() {
+                        let Some(taken) = old.take_at(k, delta) else {
+                            next = Some(k);
+                            break;
+                        };
+                        add_reused(
+                            &mut model, &mut index, &mut names, None, root, taken, old, source,
+                        );
+                    }
+                    // the last node taken: the walk goes on after it
+                    let last = match next {
+                        Some(k) if k > run.start => k - 1,
+                        Some(_) => usize::MAX,
+                        None if to_end => break,
+                        None => run.end - 1,
+                    };
+                    if last != usize::MAX {
+                        let start = old.entries[last].start.wrapping_add_signed(delta);
+                        if !seek(&mut cursor, root, start) {
+                            break;
+                        }
+                        continue;
+                    }
+                }
                 let taken = old.as_mut().and_then(|o| o.take(node, model.escape));
                 match taken {
                     Some(taken) => {
                         let old = old.as_mut().expect("taken from it");
-                        add_reused(&mut model, &mut index, node, taken, old, source)
+                        let node = Some(node);
+                        add_reused(
+                            &mut model, &mut index, &mut names, node, root, taken, old, source,
+                        )
                     }
-                    None => add_instruction(&mut model, &mut index, node, source),
+                    None => add_instruction(&mut model, &mut index, &mut names, node, source),
                 }
             }
             _ => {}
@@ -262,9 +323,12 @@ enum Piece {
 
 /// The previous model, taken apart into pieces in document order.
 struct Old {
+    stage_count: usize,
     entries: Vec<Entry>,
     pieces: Vec<Piece>,
-    by_id: HashMap<usize, usize, BuildHasherDefault<IdHasher>>,
+    /// Entries by node id, made on first use when the edits are unknown
+    /// (else the entries around the changed window are searched).
+    by_id: Option<HashMap<usize, usize, BuildHasherDefault<IdHasher>>>,
     var_uses: std::vec::IntoIter<VarUse>,
     var_starts: Vec<usize>,
     var_pos: usize,
@@ -296,8 +360,12 @@ impl Old {
                 .into_iter()
                 .map(|i| Piece::Instruction(Box::new(i))),
         );
+        let stage_count = stages.len();
         for mut stage in stages {
-            let instructions = std::mem::take(&mut stage.instructions);
+            // (the new model pushes as many into it, most likely)
+            let capacity = stage.instructions.len();
+            let instructions =
+                std::mem::replace(&mut stage.instructions, Vec::with_capacity(capacity));
             decls.append(&mut stage.vars);
             pieces.push(Piece::Stage(Box::new(stage)));
             pieces.extend(
@@ -310,23 +378,21 @@ impl Old {
         let (mut var_total, mut decl_total) = (0, 0);
         let mut var_starts = Vec::with_capacity(entries.len());
         let mut decl_starts = Vec::with_capacity(entries.len());
-        let mut by_id = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
-        for (k, entry) in entries.iter().enumerate() {
+        for entry in &entries {
             var_starts.push(var_total);
             decl_starts.push(decl_total);
             var_total += entry.var_uses;
             decl_total += entry.decls;
-            by_id.insert(entry.id, k);
         }
         // an index that does not describe the model: read everything anew
         let consistent = pieces.len() == entries.len()
             && var_total == var_uses.len()
-            && decl_total == decls.len()
-            && by_id.len() == entries.len();
+            && decl_total == decls.len();
         consistent.then(|| Old {
+            stage_count,
             entries,
             pieces,
-            by_id,
+            by_id: None,
             var_uses: var_uses.into_iter(),
             var_starts,
             var_pos: 0,
@@ -342,8 +408,8 @@ impl Old {
     /// are taken in document order.
     fn take(&mut self, node: Node<'_>, escape: char) -> Option<Taken> {
         let (start, end) = (node.start_byte(), node.end_byte());
-        let k = match self.by_id.get(&node.id()) {
-            Some(&k) => k,
+        let k = match self.find_id(node.id()) {
+            Some(k) => k,
             None => {
                 let changes = self.changes.as_ref().filter(|c| c.escape == escape)?;
                 let old_start = changes.old_start(start, end)?;
@@ -356,6 +422,89 @@ impl Old {
                 k
             }
         };
+        self.take_at(k, start as isize - self.entries[k].start as isize)
+    }
+
+    /// The entry of the old node with this id. A reused subtree stays
+    /// where the edits moved it: inside the changed window when it is not
+    /// outside (where [`Old::clean_run`] takes nodes over), so only the
+    /// entries over the window in old coordinates are searched.
+    fn find_id(&mut self, id: usize) -> Option<usize> {
+        match &self.changes {
+            Some(changes) => {
+                let (lo, hi) = changes.window?;
+                let (lo, hi) = (
+                    lo.saturating_sub(1),
+                    hi.wrapping_add_signed(-changes.delta) + 1,
+                );
+                let first = self.entries.partition_point(|e| e.end < lo);
+                let last = self.entries.partition_point(|e| e.start <= hi);
+                (first..last.max(first)).find(|&k| self.entries[k].id == id)
+            }
+            None => {
+                let entries = &self.entries;
+                let by_id = self.by_id.get_or_insert_with(|| {
+                    let mut map =
+                        HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+                    for (k, entry) in entries.iter().enumerate() {
+                        // 0: taken over unvisited, its id unknown
+                        if entry.id != 0 {
+                            map.insert(entry.id, k);
+                        }
+                    }
+                    map
+                });
+                by_id.get(&id).copied()
+            }
+        }
+    }
+
+    /// The old entries from the one `node` equals on, up to the edits
+    /// (when `node` is before them) or to the end (when after), with their
+    /// shift, and whether the run ends the document. Only `node` is
+    /// checked, against the old entry at its old place.
+    ///
+    /// After the edits: at the start of a top-level instruction (past the
+    /// first one) the scanner's state is the escape character alone, and
+    /// every state between two lines lexes alike (see `source_file` in
+    /// grammar.js), so the nodes from there on depend on the text from
+    /// there on: old and new are the same text, shifted. Before the edits,
+    /// the same holds for the text up to them, except what a node read
+    /// past its end (the next line at most): the last two nodes before the
+    /// edits are left to [`Old::take`], which checks each.
+    fn clean_run(&self, node: Node<'_>, escape: char) -> Option<(Range<usize>, isize, bool)> {
+        let changes = self
+            .changes
+            .as_ref()
+            .filter(|c| c.runs && c.escape == escape)?;
+        let (start, end) = (node.start_byte(), node.end_byte());
+        let (old_start, delta, last, to_end) = match changes.window {
+            None => (start, 0, self.entries.len(), true),
+            Some((lo, _)) if end + 1 < lo => {
+                let last = self.entries.partition_point(|e| e.end + 1 < lo);
+                (start, 0, last.saturating_sub(2), false)
+            }
+            Some((_, hi)) if start > hi + 1 => {
+                let old_start = start.wrapping_add_signed(-changes.delta);
+                (old_start, changes.delta, self.entries.len(), true)
+            }
+            Some(_) => return None,
+        };
+        let k = self.entries.partition_point(|e| e.start < old_start);
+        let entry = self.entries.get(k)?;
+        if entry.start != old_start
+            || entry.end - entry.start != end - start
+            || entry.shape != shape(node)
+            || last <= k
+        {
+            return None;
+        }
+        Some((k..last, delta, to_end))
+    }
+
+    /// Takes the `k`-th piece, moved by `delta`, if it is still there and
+    /// comes after every piece taken so far.
+    fn take_at(&mut self, k: usize, delta: isize) -> Option<Taken> {
         if self.var_starts[k] < self.var_pos || self.decl_starts[k] < self.decl_pos {
             return None;
         }
@@ -366,7 +515,7 @@ impl Old {
         Some(Taken {
             entry: k,
             piece,
-            delta: start as isize - self.entries[k].start as isize,
+            delta,
         })
     }
 
@@ -417,9 +566,22 @@ impl Old {
     }
 }
 
+/// The stages read so far by lowercased name: the last one of a name.
+type StageNames = HashMap<String, usize>;
+
+/// Adds a stage, and its name to `names` (after its base was resolved
+/// against the earlier ones).
+fn push_stage(model: &mut Model, names: &mut StageNames, stage: Stage) {
+    if let Some(name) = &stage.name {
+        names.insert(name.lowercase.clone(), stage.index);
+    }
+    model.stages.push(stage);
+}
+
 fn add_instruction(
     model: &mut Model,
     index: &mut NodeIndex,
+    names: &mut StageNames,
     node: Node<'_>,
     source: &(impl Source + ?Sized),
 ) {
@@ -428,12 +590,12 @@ fn add_instruction(
     if instruction.keyword == "from" {
         let stage_index = model.stages.len();
         let mut stage = read_stage(node, instruction, stage_index, source);
-        stage.base = resolve_base(&model.stages, &stage, None, node, source);
+        stage.base = resolve_base(names, &stage, None, || Some(node), source);
         if let Some(previous) = model.stages.last_mut() {
             previous.range.end = previous.range.end.max(previous_end(previous));
         }
         collect_var_uses(node, source, None, &mut model.var_uses);
-        model.stages.push(stage);
+        push_stage(model, names, stage);
         index.reused.push(None);
         index.entries.push(Entry {
             id: node.id(),
@@ -482,10 +644,16 @@ fn place(model: &mut Model, instruction: Instruction, mut decls: Vec<VarDecl>) {
     }
 }
 
-fn add_reused(
+/// Adds a piece taken over from the old model; `node` is its node in the
+/// new tree, or `None` when it was not visited (then its id is unknown and
+/// it is looked up under `root` only if something must be read anew).
+#[allow(clippy::too_many_arguments)]
+fn add_reused<'t>(
     model: &mut Model,
     index: &mut NodeIndex,
-    node: Node<'_>,
+    names: &mut StageNames,
+    node: Option<Node<'t>>,
+    root: Node<'t>,
     taken: Taken,
     old: &mut Old,
     source: &(impl Source + ?Sized),
@@ -495,25 +663,30 @@ fn add_reused(
         piece,
         delta,
     } = taken;
+    let was = old.entries[entry];
+    let (start, end) = (
+        was.start.wrapping_add_signed(delta),
+        was.end.wrapping_add_signed(delta),
+    );
     let mut new_entry = Entry {
-        id: node.id(),
-        start: node.start_byte(),
-        end: node.end_byte(),
-        shape: shape(node),
-        ..old.entries[entry]
+        id: node.map_or(0, |n| n.id()),
+        start,
+        end,
+        ..was
     };
+    let node = || node.or_else(|| top_level_at(root, start, end));
     match piece {
         Piece::Stage(mut stage) => {
             stage.shift(delta);
             stage.index = model.stages.len();
             stage.range = stage.from.range.clone();
             let previous_base = std::mem::replace(&mut stage.base, Base::Missing);
-            stage.base = resolve_base(&model.stages, &stage, Some(previous_base), node, source);
+            stage.base = resolve_base(names, &stage, Some(previous_base), node, source);
             if let Some(previous) = model.stages.last_mut() {
                 previous.range.end = previous.range.end.max(previous_end(previous));
             }
             old.move_var_uses(entry, delta, None, &mut model.var_uses);
-            model.stages.push(*stage);
+            push_stage(model, names, *stage);
         }
         Piece::Instruction(mut instruction) => {
             instruction.shift(delta);
@@ -524,7 +697,9 @@ fn add_reused(
             let mut decls = Vec::new();
             let was_kept = old.move_decls(entry, delta, stage_index, keep.then_some(&mut decls));
             if keep && !was_kept {
-                decls = declarations(node, &instruction, stage_index, source);
+                if let Some(node) = node() {
+                    decls = declarations(node, &instruction, stage_index, source);
+                }
             }
             new_entry.decls = decls.len();
             new_entry.decls_kept = keep;
@@ -544,6 +719,37 @@ fn add_reused(
     }
     index.entries.push(new_entry);
     index.reused.push(Some((entry, delta)));
+}
+
+/// Moves `cursor` (of any node under `root`) to the top-level named node
+/// that starts at `start`; `false` when there is none.
+fn seek<'t>(cursor: &mut tree_sitter::TreeCursor<'t>, root: Node<'t>, start: usize) -> bool {
+    cursor.reset(root);
+    // (it returns the first node that ends past `start`, a hidden one's
+    // visible child, or nothing when that hidden one has none)
+    if cursor.goto_first_child_for_byte(start).is_some() && cursor.node().start_byte() == start {
+        return true;
+    }
+    cursor.reset(root);
+    if !cursor.goto_first_child() {
+        return false;
+    }
+    loop {
+        let node = cursor.node();
+        if node.start_byte() >= start && node.is_named() {
+            return node.start_byte() == start;
+        }
+        if !cursor.goto_next_sibling() {
+            return false;
+        }
+    }
+}
+
+/// The top-level named node over exactly `start..end`.
+fn top_level_at<'t>(root: Node<'t>, start: usize, end: usize) -> Option<Node<'t>> {
+    let mut cursor = root.walk();
+    let node = seek(&mut cursor, root, start).then(|| cursor.node())?;
+    (node.end_byte() == end).then_some(node)
 }
 
 fn shape(node: Node<'_>) -> (u16, usize) {
@@ -731,11 +937,11 @@ fn read_flag(node: Node<'_>, source: &(impl Source + ?Sized)) -> Flag {
 /// What a FROM line's base is, given the stages before it: a stage by
 /// name, `scratch`, or an image (the parts of `previous` are kept when it
 /// was an image already, else read from the FROM node).
-fn resolve_base(
-    earlier: &[Stage],
+fn resolve_base<'t>(
+    earlier: &StageNames,
     stage: &Stage,
     previous: Option<Base>,
-    node: Node<'_>,
+    node: impl FnOnce() -> Option<Node<'t>>,
     source: &(impl Source + ?Sized),
 ) -> Base {
     if matches!(stage.base, Base::Missing) && previous.is_none()
@@ -744,12 +950,8 @@ fn resolve_base(
         return Base::Missing;
     }
     let text = &stage.base_text;
-    let named = earlier
-        .iter()
-        .rev()
-        .find(|s| s.name.as_ref().is_some_and(|n| &n.lowercase == text));
-    if let Some(named) = named {
-        return Base::Stage(named.index);
+    if let Some(&named) = earlier.get(text) {
+        return Base::Stage(named);
     }
     if text == "scratch" {
         return Base::Scratch;
@@ -757,7 +959,7 @@ fn resolve_base(
     if let Some(Base::Image(image)) = previous {
         return Base::Image(image);
     }
-    let Some(image) = node.child_by_field_name("image") else {
+    let Some(image) = node().and_then(|node| node.child_by_field_name("image")) else {
         return Base::Missing;
     };
     let part = |field: &str| {

@@ -238,6 +238,45 @@ mod tests {
         assert_in_step(&doc);
     }
 
+    /// Ids of the top-level nodes of `tree`, by start byte.
+    fn top_level_ids(tree: &Tree) -> Vec<(usize, usize, String)> {
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        root.named_children(&mut cursor)
+            .map(|n| (n.start_byte(), n.id(), n.kind().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_reparse_reuses_every_instruction_outside_the_edit() {
+        // the grammar keeps stage boundaries reusable (see `source_file` in
+        // grammar.js): no FROM line, and no line before one, is rebuilt
+        // away from the edit
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!(
+                "FROM alpine AS s{i}\nRUN echo {i} \\\n  && true\nCOPY a b\n\n"
+            ));
+        }
+        let mut doc = Document::new(&text, 0);
+        let old = doc.tree().clone();
+        let before = top_level_ids(&old);
+        let at = text.find("echo 20").unwrap() + 5;
+        doc.apply_edit(at..at, "x").unwrap();
+        assert_in_step(&doc);
+        let after = top_level_ids(doc.tree());
+        assert_eq!(before.len(), after.len());
+        let edited = before.iter().position(|(start, ..)| *start > at).unwrap() - 1;
+        for (i, (old, new)) in before.iter().zip(&after).enumerate() {
+            // (the line before the edit is lexed again: its end looked
+            // into the edited line)
+            if i + 1 < edited || i > edited {
+                assert_eq!(old.1, new.1, "{} at {} rebuilt", new.2, new.0);
+            }
+        }
+        drop(old);
+    }
+
     #[test]
     fn carriage_returns_do_not_shift_rows() {
         let mut doc = Document::new("FROM a\r\nRUN x\rRUN y\nCMD z\n", 1);
