@@ -139,7 +139,9 @@ fn the_split_is_offered_resolved_and_applied() {
         .unwrap_or_else(|| panic!("no sizes in {title:?}"));
     let megabytes = |figure: &str| -> f64 {
         let figure = figure.trim().trim_start_matches('≈').trim();
-        let (number, unit) = figure.split_once(' ').unwrap_or_else(|| panic!("{title:?}"));
+        let (number, unit) = figure
+            .split_once(' ')
+            .unwrap_or_else(|| panic!("{title:?}"));
         let number: f64 = number.parse().unwrap_or_else(|_| panic!("{title:?}"));
         match unit {
             "GB" => number * 1000.0,
@@ -148,7 +150,10 @@ fn the_split_is_offered_resolved_and_applied() {
         }
     };
     let (before, after) = sizes.split_once('→').unwrap_or_else(|| panic!("{title:?}"));
-    assert!(megabytes(before) >= 500.0 && megabytes(after) <= 30.0, "{title:?}");
+    assert!(
+        megabytes(before) >= 500.0 && megabytes(after) <= 30.0,
+        "{title:?}"
+    );
     assert_eq!(split["kind"], "refactor.rewrite");
     assert!(
         split.get("edit").is_none(),

@@ -583,7 +583,9 @@ impl LanguageServer for Server {
         );
         if sized {
             let target = self.settings().diagnostics.target.clone();
-            let request = self.sizes.request(&position.text_document.uri, snapshot.clone(), target);
+            let request = self
+                .sizes
+                .request(&position.text_document.uri, snapshot.clone(), target);
             if let Some(build) = size::run(request).await {
                 let section = catch("size estimate", || {
                     size::hover_section(&build, &snapshot.analysis.model, &found, offset)
@@ -760,7 +762,14 @@ impl LanguageServer for Server {
                 .analysis
                 .diagnostics(&snapshot.rope, &settings.diagnostics);
             let estimate = self.sizes.final_image_estimator(uri);
-            code_actions::actions(snapshot, encoding, &params, &diagnostics, support, &estimate)
+            code_actions::actions(
+                snapshot,
+                encoding,
+                &params,
+                &diagnostics,
+                support,
+                &estimate,
+            )
         })
     }
 
@@ -775,12 +784,13 @@ impl LanguageServer for Server {
         })?;
         let settings = self.settings();
         let support = self.session().code_actions;
-        let resolved = self.with_snapshot(&data.uri, "code action resolve", |snapshot, encoding| {
-            let diagnostics = snapshot
-                .analysis
-                .diagnostics(&snapshot.rope, &settings.diagnostics);
-            code_actions::resolve(snapshot, encoding, &data, &diagnostics, support, action)
-        })?;
+        let resolved =
+            self.with_snapshot(&data.uri, "code action resolve", |snapshot, encoding| {
+                let diagnostics = snapshot
+                    .analysis
+                    .diagnostics(&snapshot.rope, &settings.diagnostics);
+                code_actions::resolve(snapshot, encoding, &data, &diagnostics, support, action)
+            })?;
         match resolved {
             Some(Ok(action)) => Ok(action),
             Some(Err(code_actions::ResolveError::BadData)) => Err(jsonrpc::Error::invalid_params(
