@@ -205,7 +205,62 @@ fn run(lines: usize, edits: usize) {
     std::hint::black_box(sink);
 }
 
+/// The stdio benchmark's edit on a file it dumped (`--dump-files`): an
+/// `x` appended to one-line RUN instructions spread over the file.
+fn run_file(path: &str, edits: usize) {
+    let text = std::fs::read_to_string(path).expect("readable file");
+    let settings = DiagnosticSettings::default();
+    println!(
+        "{path}: {} lines, {} bytes",
+        text.lines().count(),
+        text.len()
+    );
+    let mut doc = Document::new(&text, 0);
+    doc.take_edits();
+    let fresh = Analysis::from_tree(doc.tree().clone(), doc.rope());
+    println!(
+        "  {} diagnostics, tree has errors: {}",
+        fresh.diagnostics(doc.rope(), &settings).len(),
+        doc.tree().root_node().has_error()
+    );
+    let mut analysis = Arc::new(fresh);
+    let sites: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("RUN ") && !l.contains("<<") && !l.ends_with('\\'))
+        .map(|(n, _)| n)
+        .collect();
+    let mut steps = Steps::new();
+    let mut sink = 0;
+    for i in 0..edits {
+        let line = sites[i * sites.len() / edits.max(1)];
+        let rope = doc.rope();
+        let end = rope.line_to_byte(line + 1) - 1;
+        sink += keystroke(
+            &mut doc,
+            &mut analysis,
+            end..end,
+            "x",
+            &settings,
+            &mut steps,
+        );
+    }
+    println!("  x appended to a one-line RUN ({edits}):");
+    steps.report();
+    std::hint::black_box(sink);
+}
+
 fn main() {
+    if let Some(path) = std::env::args()
+        .skip(1)
+        .find_map(|a| a.strip_prefix("--file=").map(str::to_string))
+    {
+        let edits = std::env::var("HOT_PATH_EDITS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100);
+        return run_file(&path, edits);
+    }
     let only: Option<usize> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
