@@ -27,10 +27,10 @@ use crate::syntax::{self, kind, logical_text, logical_text_of_range, Kind, Sourc
 /// in document order.
 #[derive(Debug, Clone, Default)]
 pub struct NodeIndex {
-    entries: Vec<Entry>,
+    pub(super) entries: Vec<Entry>,
     /// For each entry, the entry of the previous index it was taken over
     /// from, and how far it moved.
-    reused: Vec<Option<(usize, isize)>>,
+    pub(super) reused: Vec<Option<(usize, isize)>>,
 }
 
 impl NodeIndex {
@@ -52,21 +52,21 @@ impl NodeIndex {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Entry {
+pub(super) struct Entry {
     /// The node's id in the tree the model was read from.
-    id: usize,
-    start: usize,
-    end: usize,
+    pub(super) id: usize,
+    pub(super) start: usize,
+    pub(super) end: usize,
     /// Its kind and number of descendants: equal bytes parsed from the
     /// same state give equal subtrees, and this checks the state too.
-    shape: (u16, usize),
+    pub(super) shape: (u16, usize),
     /// Its variable uses, a run of `Model::var_uses`.
-    var_uses: usize,
+    pub(super) var_uses: usize,
     /// Its declarations, a run of the stage's `vars` (or the global ARGs).
-    decls: usize,
+    pub(super) decls: usize,
     /// Whether the model kept its declarations (ENV before the first FROM
     /// declares nothing the model keeps).
-    decls_kept: bool,
+    pub(super) decls_kept: bool,
 }
 
 /// Builds the model of a parsed document.
@@ -100,6 +100,15 @@ pub fn rebuild(
     old_tree: &Tree,
     edits: Option<&[InputEdit]>,
 ) -> (Model, NodeIndex) {
+    let (previous, index) = match edits {
+        Some(edits) => {
+            match super::splice::splice(tree, source, previous, index, old_tree, edits) {
+                Ok(done) => return done,
+                Err(given_back) => given_back,
+            }
+        }
+        None => (previous, index),
+    };
     let escape = previous.escape;
     let old = Old::new(previous, index).map(|mut old| {
         old.changes = edits.map(|edits| Changes::new(edits, escape, old_tree, tree));
@@ -110,22 +119,22 @@ pub fn rebuild(
 }
 
 /// Where the text changed between the old tree and the new one.
-struct Changes {
+pub(super) struct Changes {
     /// The edited bytes, as one window in new coordinates (`lo..=hi`), and
     /// how far the text after it moved.
-    window: Option<(usize, usize)>,
-    delta: isize,
+    pub(super) window: Option<(usize, usize)>,
+    pub(super) delta: isize,
     /// The escape character of the old text: under another one, the same
     /// bytes lex differently.
     escape: char,
     /// Whether runs of nodes may be taken over unvisited ([`Old::clean_run`]):
     /// not when either tree has an error, whose recovery weighs the whole
     /// parse, not only the text from a node on.
-    runs: bool,
+    pub(super) runs: bool,
 }
 
 impl Changes {
-    fn new(edits: &[InputEdit], escape: char, old_tree: &Tree, tree: &Tree) -> Changes {
+    pub(super) fn new(edits: &[InputEdit], escape: char, old_tree: &Tree, tree: &Tree) -> Changes {
         let mut window: Option<(usize, usize)> = None;
         let mut delta = 0isize;
         for e in edits {
@@ -610,7 +619,7 @@ fn add_instruction(
     }
     let stage_index = model.stages.len().checked_sub(1);
     collect_var_uses(node, source, stage_index, &mut model.var_uses);
-    collect_refs(model, &instruction, stage_index, false);
+    collect_refs(&mut model.stage_refs, &instruction, stage_index, false);
     let mut decls = declarations(node, &instruction, stage_index, source);
     let kept = stage_index.is_some() || instruction.keyword == "arg";
     if !kept {
@@ -692,7 +701,7 @@ fn add_reused<'t>(
             instruction.shift(delta);
             let stage_index = model.stages.len().checked_sub(1);
             old.move_var_uses(entry, delta, stage_index, &mut model.var_uses);
-            collect_refs(model, &instruction, stage_index, false);
+            collect_refs(&mut model.stage_refs, &instruction, stage_index, false);
             let keep = stage_index.is_some() || instruction.keyword == "arg";
             let mut decls = Vec::new();
             let was_kept = old.move_decls(entry, delta, stage_index, keep.then_some(&mut decls));
@@ -752,7 +761,7 @@ fn top_level_at<'t>(root: Node<'t>, start: usize, end: usize) -> Option<Node<'t>
     (node.end_byte() == end).then_some(node)
 }
 
-fn shape(node: Node<'_>) -> (u16, usize) {
+pub(super) fn shape(node: Node<'_>) -> (u16, usize) {
     (node.kind_id(), node.descendant_count())
 }
 
@@ -1040,15 +1049,15 @@ fn read_stage(
 
 /// Records `COPY --from=` and `RUN --mount=…,from=` references; they are
 /// resolved once every stage is known.
-fn collect_refs(
-    model: &mut Model,
+pub(super) fn collect_refs(
+    refs: &mut Vec<StageRef>,
     instruction: &Instruction,
     stage: Option<usize>,
     in_onbuild: bool,
 ) {
     let Some(stage) = stage else { return };
     if let Some(trigger) = &instruction.trigger {
-        collect_refs(model, trigger, Some(stage), true);
+        collect_refs(refs, trigger, Some(stage), true);
         return;
     }
     let downstream = |target: Target| {
@@ -1061,7 +1070,7 @@ fn collect_refs(
     for flag in &instruction.flags {
         if instruction.keyword == "copy" && flag.name == "from" {
             if let (Some(value), Some(range)) = (&flag.value, &flag.value_range) {
-                model.stage_refs.push(StageRef {
+                refs.push(StageRef {
                     kind: RefKind::CopyFrom,
                     value: value.clone(),
                     range: range.clone(),
@@ -1080,7 +1089,7 @@ fn collect_refs(
                 .and_then(|p| p.value.clone());
             for param in flag.mount_params.iter().filter(|p| p.key == "from") {
                 if let (Some(value), Some(range)) = (&param.value, &param.value_range) {
-                    model.stage_refs.push(StageRef {
+                    refs.push(StageRef {
                         kind: RefKind::MountFrom,
                         value: value.clone(),
                         range: range.clone(),
@@ -1097,7 +1106,7 @@ fn collect_refs(
 
 /// Resolves every reference by BuildKit's rules (ARCHITECTURE.md, "Stage
 /// semantics"), and adds `FROM name` references to stages.
-fn resolve_stage_refs(model: &mut Model) {
+pub(super) fn resolve_stage_refs(model: &mut Model) {
     let stage_count = model.stages.len();
     // lowercased name -> the stages of that name, in order
     let mut named: HashMap<&str, Vec<usize>> = HashMap::new();

@@ -5,6 +5,7 @@
 mod build;
 mod names;
 mod shift;
+mod splice;
 mod vars;
 
 use std::ops::Range;
