@@ -91,7 +91,8 @@ pub fn build_indexed(tree: &Tree, source: &(impl Source + ?Sized)) -> (Model, No
 /// instructions before and after the edits are taken over without visiting
 /// their nodes at all ([`Old::clean_run`]): walking the top level costs
 /// about a thousand instructions a node, through the hidden grouping nodes.
-/// Equal to [`build`] of the same tree.
+/// Edits inside one stage's instructions take a shorter way: the model is
+/// changed in place (`splice.rs`). Equal to [`build`] of the same tree.
 pub fn rebuild(
     tree: &Tree,
     source: &(impl Source + ?Sized),
@@ -100,15 +101,12 @@ pub fn rebuild(
     old_tree: &Tree,
     edits: Option<&[InputEdit]>,
 ) -> (Model, NodeIndex) {
-    let (previous, index) = match edits {
-        Some(edits) => {
-            match super::splice::splice(tree, source, previous, index, old_tree, edits) {
-                Ok(done) => return done,
-                Err(given_back) => given_back,
-            }
+    let (mut previous, mut index) = (previous, index);
+    if let Some(edits) = edits {
+        if super::splice::splice(tree, source, &mut previous, &mut index, old_tree, edits) {
+            return (previous, index);
         }
-        None => (previous, index),
-    };
+    }
     let escape = previous.escape;
     let old = Old::new(previous, index).map(|mut old| {
         old.changes = edits.map(|edits| Changes::new(edits, escape, old_tree, tree));

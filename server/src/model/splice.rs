@@ -33,28 +33,30 @@ struct Fresh {
     decls: Vec<super::VarDecl>,
 }
 
-/// Splices the edited instructions into `model` (and `index`); gives both
-/// back untouched in `Err` when the edits reach beyond one stage's
+/// Splices the edited instructions into `model` (and `index`); `false`,
+/// and both untouched, when the edits reach beyond one stage's
 /// instructions, or where the rules above do not hold.
 pub(super) fn splice(
     tree: &Tree,
     source: &(impl Source + ?Sized),
-    model: Model,
-    index: NodeIndex,
+    model: &mut Model,
+    index: &mut NodeIndex,
     old_tree: &Tree,
     edits: &[InputEdit],
-) -> Result<(Model, NodeIndex), (Model, NodeIndex)> {
+) -> bool {
     let changes = Changes::new(edits, model.escape, old_tree, tree);
     let Some((lo, hi)) = changes.window.filter(|_| changes.runs) else {
-        return Err((model, index));
+        return false;
     };
-    if model.stages.is_empty() || index.entries.len() != entry_count(&model) {
-        return Err((model, index));
+    if model.stages.is_empty() || index.entries.len() != entry_count(model) {
+        return false;
     }
-    let Some(plan) = Plan::find(tree, source, &model, &index, lo, hi, changes.delta) else {
-        return Err((model, index));
+    let Some(plan) = Plan::find(tree, source, model, index, lo, hi, changes.delta) else {
+        return false;
     };
-    Ok(plan.apply(model, index, changes.delta))
+    let taken = (std::mem::take(model), std::mem::take(index));
+    (*model, *index) = plan.apply(taken.0, taken.1, changes.delta);
+    true
 }
 
 fn entry_count(model: &Model) -> usize {
