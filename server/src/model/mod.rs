@@ -280,6 +280,9 @@ impl Model {
             }
         }
         let mut stack = vec![target];
+        // each pattern's literal pieces, and how many stages it has scanned
+        type Scan = (Vec<Option<String>>, usize);
+        let mut patterns: std::collections::HashMap<&str, Scan> = Default::default();
         while let Some(i) = stack.pop() {
             if i >= reached.len() || reached[i] {
                 continue;
@@ -290,17 +293,21 @@ impl Model {
                 stack.push(base);
             } else if stage.base_text.contains('$') {
                 // `FROM build-${VARIANT}`: a --build-arg may pick any earlier
-                // stage whose name fits, so all of them may be needed
-                stack.extend(
-                    self.stages[..i]
-                        .iter()
-                        .filter(|s| {
-                            s.name
-                                .as_ref()
-                                .is_some_and(|n| fits_pattern(&stage.base_text, &n.lowercase))
-                        })
-                        .map(|s| s.index),
-                );
+                // stage whose name fits, so all of them may be needed. Each
+                // pattern scans each stage once: many stages share one
+                // (`FROM ${BASE}`), and rescanning made this quadratic
+                let (pieces, scanned) = patterns
+                    .entry(stage.base_text.as_str())
+                    .or_insert_with(|| (pattern_pieces(&stage.base_text), 0));
+                if *scanned < i {
+                    stack.extend(
+                        self.stages[*scanned..i]
+                            .iter()
+                            .filter(|s| s.name.as_ref().is_some_and(|n| fits(pieces, &n.lowercase)))
+                            .map(|s| s.index),
+                    );
+                    *scanned = i;
+                }
             }
             stack.extend(deps[i].iter().copied());
         }
@@ -348,8 +355,8 @@ impl Model {
 
 /// Whether `name` is one of the values `pattern` (a FROM base with `$VAR` or
 /// `${…}` in it) can expand to, each variable standing for any text.
-fn fits_pattern(pattern: &str, name: &str) -> bool {
-    // literal pieces, with `None` for each variable
+/// A FROM base's literal pieces, with `None` for each variable.
+fn pattern_pieces(pattern: &str) -> Vec<Option<String>> {
     let mut pieces: Vec<Option<String>> = Vec::new();
     let mut literal = String::new();
     let mut chars = pattern.chars().peekable();
@@ -392,7 +399,7 @@ fn fits_pattern(pattern: &str, name: &str) -> bool {
     if !literal.is_empty() {
         pieces.push(Some(literal));
     }
-    fits(&pieces, name)
+    pieces
 }
 
 fn fits(pieces: &[Option<String>], text: &str) -> bool {
