@@ -1,7 +1,6 @@
 //! Diagnostics: stage references resolved as BuildKit resolves them, stage
 //! names, BuildKit's parse-time errors and build checks, in BuildKit's words.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use tree_sitter::{Node, Tree};
@@ -139,7 +138,7 @@ pub struct NodeDiagnostics {
 #[derive(Debug, Default)]
 struct StageSuggestions {
     names: Vec<Option<String>>,
-    found: Mutex<HashMap<String, Vec<(usize, usize)>>>,
+    found: Mutex<crate::model::FastMap<String, Vec<(usize, usize)>>>,
 }
 
 impl StageSuggestions {
@@ -166,12 +165,20 @@ impl StageSuggestions {
     /// The named stages within distance 2 of `lower`, closest first.
     fn near(&self, lower: &str) -> Vec<(usize, usize)> {
         let lookup = || {
+            let length = lower.chars().count();
             let mut near: Vec<(usize, usize)> = self
                 .names
                 .iter()
                 .enumerate()
                 .filter_map(|(index, name)| {
-                    let distance = levenshtein(name.as_deref()?, lower);
+                    let name = name.as_deref()?;
+                    // lengths further apart than 2 are further apart than 2
+                    if name.len().abs_diff(lower.len()) > 8
+                        || name.chars().count().abs_diff(length) > 2
+                    {
+                        return None;
+                    }
+                    let distance = levenshtein(name, lower);
                     (distance <= 2).then_some((distance, index))
                 })
                 .collect();
@@ -1001,8 +1008,8 @@ fn healthcheck(instruction: &crate::model::Instruction, out: &mut Vec<Diagnostic
 
 fn stage_names(model: &Model, out: &mut Vec<Diagnostic>) {
     // the first definition of each name by a FROM BuildKit can parse
-    let mut first_defined: std::collections::HashMap<&str, &crate::model::StageName> =
-        std::collections::HashMap::new();
+    let mut first_defined: crate::model::FastMap<&str, &crate::model::StageName> =
+        Default::default();
     for stage in &model.stages {
         let earlier = stage
             .name

@@ -10,33 +10,63 @@ use crate::model::Span;
 
 pub const SOURCE: &str = "dockerfile-ls";
 
+/// A document's diagnostics in LSP terms. The rule URLs repeat (one per
+/// code), so each is parsed once.
+pub fn diagnostics(
+    rope: &Rope,
+    uri: &Uri,
+    encoding: Encoding,
+    items: &[ide::Diagnostic],
+) -> Vec<lsp::Diagnostic> {
+    let mut urls: std::collections::HashMap<&str, Option<Uri>> = Default::default();
+    let mut positions = encoding::Positions::new(rope, encoding);
+    items
+        .iter()
+        .map(|d| {
+            let href = d.url.as_deref().and_then(|url| {
+                urls.entry(url)
+                    .or_insert_with(|| url.parse::<Uri>().ok())
+                    .clone()
+            });
+            with_href(&mut positions, uri, d, href)
+        })
+        .collect()
+}
+
 pub fn diagnostic(
     rope: &Rope,
     uri: &Uri,
     encoding: Encoding,
     diagnostic: &ide::Diagnostic,
 ) -> lsp::Diagnostic {
+    // a URL that does not parse is dropped rather than failing the list
+    let href = diagnostic
+        .url
+        .as_deref()
+        .and_then(|url| url.parse::<Uri>().ok());
+    let mut positions = encoding::Positions::new(rope, encoding);
+    with_href(&mut positions, uri, diagnostic, href)
+}
+
+fn with_href(
+    positions: &mut encoding::Positions<'_>,
+    uri: &Uri,
+    diagnostic: &ide::Diagnostic,
+    href: Option<Uri>,
+) -> lsp::Diagnostic {
     let related: Vec<lsp::DiagnosticRelatedInformation> = diagnostic
         .related
         .iter()
         .map(|related| lsp::DiagnosticRelatedInformation {
-            location: lsp::Location::new(
-                uri.clone(),
-                encoding::range(rope, related.range.clone(), encoding),
-            ),
+            location: lsp::Location::new(uri.clone(), positions.range(related.range.clone())),
             message: related.message.clone(),
         })
         .collect();
     lsp::Diagnostic {
-        range: encoding::range(rope, diagnostic.range.clone(), encoding),
+        range: positions.range(diagnostic.range.clone()),
         severity: Some(severity(diagnostic.severity)),
         code: Some(lsp::NumberOrString::String(diagnostic.code.clone())),
-        // a URL that does not parse is dropped rather than failing the list
-        code_description: diagnostic
-            .url
-            .as_deref()
-            .and_then(|url| url.parse::<Uri>().ok())
-            .map(|href| lsp::CodeDescription { href }),
+        code_description: href.map(|href| lsp::CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: diagnostic.message.clone(),
         related_information: (!related.is_empty()).then_some(related),

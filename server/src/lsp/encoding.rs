@@ -130,22 +130,154 @@ pub fn checked_span(
 /// The position of a byte offset, clamped to the text and to the start of
 /// the character it falls in.
 pub fn position(rope: &Rope, offset: usize, encoding: Encoding) -> lsp::Position {
-    let char_index = rope.byte_to_char(offset.min(rope.len_bytes()));
-    let line = rope.char_to_line(char_index);
+    Positions::new(rope, encoding).at(offset)
+}
+
+/// Positions of many offsets in one text. Offsets in order (a document's
+/// diagnostics) are found by scanning forward for line breaks from the
+/// last one, inside the rope chunk last read: a rope lookup costs
+/// thousands of instructions (it counts lines inside a chunk and builds
+/// iterators), a scan of the bytes between two diagnostics a few hundred.
+pub struct Positions<'r> {
+    rope: &'r Rope,
+    encoding: Encoding,
+    /// The line of the last offset, and where it starts.
+    line: usize,
+    line_start: usize,
+    /// Every line break ending in `line_start + 1..=scanned` is counted.
+    scanned: usize,
+    /// The chunk last read, and where it starts.
+    chunk: &'r str,
+    chunk_start: usize,
+}
+
+/// How far ahead a scan may go before a lookup is cheaper.
+const SCAN_AHEAD: usize = 1024;
+
+/// How long a line's start may be walked to count its columns.
+const WALK: usize = 256;
+
+impl<'r> Positions<'r> {
+    pub fn new(rope: &'r Rope, encoding: Encoding) -> Positions<'r> {
+        Positions {
+            rope,
+            encoding,
+            line: 0,
+            line_start: 0,
+            scanned: 0,
+            chunk: "",
+            chunk_start: 0,
+        }
+    }
+
+    pub fn range(&mut self, span: Range<usize>) -> lsp::Range {
+        lsp::Range::new(self.at(span.start), self.at(span.end.max(span.start)))
+    }
+
+    pub fn at(&mut self, offset: usize) -> lsp::Position {
+        let rope = self.rope;
+        let offset = offset.min(rope.len_bytes());
+        if offset < self.line_start || offset > self.scanned + SCAN_AHEAD {
+            self.line = rope.byte_to_line(offset);
+            self.line_start = rope.line_to_byte(self.line);
+            self.scanned = offset;
+        } else if offset > self.scanned {
+            self.scan_to(offset);
+        }
+        let character = self
+            .walk_column(offset)
+            .unwrap_or_else(|| far_column(rope, self.line, offset, self.encoding));
+        lsp::Position::new(saturating_u32(self.line), saturating_u32(character))
+    }
+
+    /// The chunk holding `byte` (the one starting there, at a boundary).
+    fn chunk_at(&mut self, byte: usize) -> (&'r str, usize) {
+        let end = self.chunk_start + self.chunk.len();
+        if !(self.chunk_start <= byte && byte < end) {
+            let (chunk, start, _, _) = self.rope.chunk_at_byte(byte);
+            self.chunk = chunk;
+            self.chunk_start = start;
+        }
+        (self.chunk, self.chunk_start)
+    }
+
+    /// Counts the line breaks ending in `scanned + 1..=offset`: `\n`,
+    /// `\r\n` and a lone `\r`, as the rope counts them (its `cr_lines`
+    /// feature); a CRLF is never split across chunks.
+    fn scan_to(&mut self, offset: usize) {
+        let mut from = self.scanned;
+        while from < offset {
+            let (chunk, base) = self.chunk_at(from);
+            if chunk.is_empty() {
+                break;
+            }
+            let bytes = chunk.as_bytes();
+            let stop = (offset - base).min(bytes.len());
+            let mut at = from - base;
+            while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[at..stop]) {
+                let brk = at + found;
+                let crlf = bytes[brk] == b'\r' && bytes.get(brk + 1) == Some(&b'\n');
+                let next = base + brk + if crlf { 2 } else { 1 };
+                if next > offset {
+                    // a CRLF around `offset`: looked at again next time
+                    self.scanned = base + brk;
+                    return;
+                }
+                self.line += 1;
+                self.line_start = next;
+                at = next - base;
+                if at >= stop {
+                    break;
+                }
+            }
+            from = base + stop;
+        }
+        self.scanned = offset;
+    }
+
+    /// The column of `offset` counted from its line's start, when that is
+    /// a short walk inside one chunk: the characters that end at or before
+    /// `offset` (a byte inside a character stands for that character).
+    fn walk_column(&mut self, offset: usize) -> Option<usize> {
+        if offset - self.line_start > WALK {
+            return None;
+        }
+        let (chunk, base) = self.chunk_at(self.line_start);
+        let text = chunk.get(self.line_start.checked_sub(base)?..)?;
+        let within = offset - self.line_start;
+        if within > text.len() {
+            return None;
+        }
+        let mut at = 0;
+        let mut column = 0;
+        for c in text.chars() {
+            at += c.len_utf8();
+            if at > within {
+                break;
+            }
+            column += match self.encoding {
+                Encoding::Utf8 => c.len_utf8(),
+                Encoding::Utf16 => c.len_utf16(),
+                Encoding::Utf32 => 1,
+            };
+        }
+        Some(column)
+    }
+}
+
+/// The column of `offset` on `line` by the rope's own index arithmetic.
+fn far_column(rope: &Rope, line: usize, offset: usize, encoding: Encoding) -> usize {
+    let char_index = rope.byte_to_char(offset);
     let line_start = rope.line_to_char(line);
-    let character = match encoding {
+    match encoding {
         Encoding::Utf8 => rope.char_to_byte(char_index) - rope.line_to_byte(line),
         Encoding::Utf16 => rope.char_to_utf16_cu(char_index) - rope.char_to_utf16_cu(line_start),
         Encoding::Utf32 => char_index - line_start,
-    };
-    lsp::Position::new(saturating_u32(line), saturating_u32(character))
+    }
 }
 
 pub fn range(rope: &Rope, span: Range<usize>, encoding: Encoding) -> lsp::Range {
-    lsp::Range::new(
-        position(rope, span.start, encoding),
-        position(rope, span.end.max(span.start), encoding),
-    )
+    Positions::new(rope, encoding).range(span)
 }
 
 /// The byte offset where a line's text ends, before its line break.
@@ -171,6 +303,91 @@ mod tests {
     use tower_lsp_server::ls_types::Position;
 
     const TEXT: &str = "a🐳b\r\né\rx\n";
+
+    /// Every byte (character boundaries or not) of texts with long lines,
+    /// multi-byte characters and every kind of line break: the short walk
+    /// along the line gives what the rope's own index arithmetic gives.
+    #[test]
+    fn walked_columns_equal_the_ropes_arithmetic() {
+        let long = "q".repeat(130);
+        let pieces = [
+            "a",
+            "🐳",
+            "é",
+            "\r\n",
+            "\n",
+            "\r",
+            " ",
+            "\u{2028}",
+            "xyzxyzxyz",
+            &long,
+            &long,
+        ];
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..60 {
+            let mut text = String::new();
+            // (long ones span many of the rope's chunks)
+            let count = if rng.u8(..6) == 0 {
+                4000
+            } else {
+                rng.usize(0..200)
+            };
+            for _ in 0..count {
+                text.push_str(pieces[rng.usize(..pieces.len())]);
+            }
+            let rope = Rope::from_str(&text);
+            // one cursor over offsets in order and out of order
+            for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+                let mut positions = Positions::new(&rope, encoding);
+                for _ in 0..text.len().min(3000) {
+                    let offset = if rng.bool() {
+                        rng.usize(..=text.len())
+                    } else {
+                        text.len() / 2
+                    };
+                    assert_eq!(
+                        positions.at(offset),
+                        position(&rope, offset, encoding),
+                        "{text:?} at {offset}"
+                    );
+                }
+            }
+            let mut in_order: Vec<Positions<'_>> =
+                [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32]
+                    .into_iter()
+                    .map(|e| Positions::new(&rope, e))
+                    .collect();
+            for offset in (0..=text.len() + 2).step_by(1 + text.len() / 2000) {
+                for (k, encoding) in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let walked = in_order[k].at(offset);
+                    let clamped = offset.min(rope.len_bytes());
+                    let char_index = rope.byte_to_char(clamped);
+                    let line = rope.char_to_line(char_index);
+                    let line_start = rope.line_to_char(line);
+                    let character = match encoding {
+                        Encoding::Utf8 => rope.char_to_byte(char_index) - rope.line_to_byte(line),
+                        Encoding::Utf16 => {
+                            rope.char_to_utf16_cu(char_index) - rope.char_to_utf16_cu(line_start)
+                        }
+                        Encoding::Utf32 => char_index - line_start,
+                    };
+                    let want = Position::new(line as u32, character as u32);
+                    assert_eq!(
+                        position(&rope, offset, encoding),
+                        want,
+                        "{text:?} at {offset} in {encoding:?}"
+                    );
+                    assert_eq!(
+                        walked, want,
+                        "in order: {text:?} at {offset} in {encoding:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn positions_round_trip_in_every_encoding() {

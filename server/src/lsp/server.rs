@@ -150,11 +150,7 @@ impl Server {
             Some(Err(panicked)) => return self.log(MessageType::ERROR, panicked).await,
         };
         let converted = catch("converting diagnostics", || {
-            snapshot
-                .items
-                .iter()
-                .map(|d| convert::diagnostic(&snapshot.rope, uri, session.encoding, d))
-                .collect::<Vec<_>>()
+            convert::diagnostics(&snapshot.rope, uri, session.encoding, &snapshot.items)
         });
         match converted {
             Ok(items) => {
@@ -411,11 +407,7 @@ impl LanguageServer for Server {
         }
         let encoding = self.session().encoding;
         let items = catch("converting diagnostics", || {
-            snapshot
-                .items
-                .iter()
-                .map(|d| convert::diagnostic(&snapshot.rope, uri, encoding, d))
-                .collect()
+            convert::diagnostics(&snapshot.rope, uri, encoding, &snapshot.items)
         })?;
         Ok(report(Some(snapshot.result_id), items))
     }

@@ -12,12 +12,11 @@
 //! alive while its ids are compared (the caller holds it), so no new
 //! subtree can sit at the address of an old one.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use tree_sitter::{InputEdit, Node, Tree};
 
+use super::hash::FastMap;
 use super::shift::Shift;
 use super::vars::{collect_var_uses, declarations};
 use super::*;
@@ -302,24 +301,6 @@ fn assemble(
     (model, index)
 }
 
-/// Node ids are addresses: mixing their bits is hash enough.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64 ^ (n as u64 >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
 /// One top-level instruction of the previous model.
 enum Piece {
     /// A FROM line's stage, without its instructions and declarations.
@@ -335,7 +316,7 @@ struct Old {
     pieces: Vec<Piece>,
     /// Entries by node id, made on first use when the edits are unknown
     /// (else the entries around the changed window are searched).
-    by_id: Option<HashMap<usize, usize, BuildHasherDefault<IdHasher>>>,
+    by_id: Option<FastMap<usize, usize>>,
     var_uses: std::vec::IntoIter<VarUse>,
     var_starts: Vec<usize>,
     var_pos: usize,
@@ -452,7 +433,7 @@ impl Old {
                 let entries = &self.entries;
                 let by_id = self.by_id.get_or_insert_with(|| {
                     let mut map =
-                        HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+                        FastMap::with_capacity_and_hasher(entries.len(), Default::default());
                     for (k, entry) in entries.iter().enumerate() {
                         // 0: taken over unvisited, its id unknown
                         if entry.id != 0 {
@@ -574,7 +555,7 @@ impl Old {
 }
 
 /// The stages read so far by lowercased name: the last one of a name.
-type StageNames = HashMap<String, usize>;
+type StageNames = FastMap<String, usize>;
 
 /// Adds a stage, and its name to `names` (after its base was resolved
 /// against the earlier ones).
@@ -1107,7 +1088,7 @@ pub(super) fn collect_refs(
 pub(super) fn resolve_stage_refs(model: &mut Model) {
     let stage_count = model.stages.len();
     // lowercased name -> the stages of that name, in order
-    let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut named: FastMap<&str, Vec<usize>> = FastMap::default();
     for stage in &model.stages {
         if let Some(name) = &stage.name {
             named
@@ -1117,10 +1098,10 @@ pub(super) fn resolve_stage_refs(model: &mut Model) {
         }
     }
     let by_name = |name: &str, current: usize| -> Option<Target> {
-        let lower = name.to_ascii_lowercase();
+        let lower = lowercase(name);
         // BuildKit registers every stage before it resolves any --from, so
         // a duplicated name means its last definition, wherever that is
-        let last = *named.get(lower.as_str())?.last()?;
+        let last = *named.get(lower.as_ref())?.last()?;
         Some(match last.cmp(&current) {
             std::cmp::Ordering::Less => Target::Stage(last),
             std::cmp::Ordering::Equal => Target::Itself(last),
@@ -1157,8 +1138,8 @@ pub(super) fn resolve_stage_refs(model: &mut Model) {
         let target = match stage.base {
             Base::Stage(i) => Some(Target::Stage(i)),
             _ => {
-                let lower = stage.base_text.to_ascii_lowercase();
-                named.get(lower.as_str()).and_then(|indexes| {
+                let lower = lowercase(&stage.base_text);
+                named.get(lower.as_ref()).and_then(|indexes| {
                     let at = indexes.partition_point(|&i| i < stage.index);
                     match at.checked_sub(1) {
                         Some(before) => Some(Target::CaseMismatch(indexes[before])),
@@ -1199,5 +1180,14 @@ fn has_variable(value: &str, kind: RefKind) -> bool {
         // "'from' doesn't support variable expansion": a `$` anywhere but last
         RefKind::MountFrom => value.find('$').is_some_and(|i| i + 1 < value.len()),
         _ => value.contains('$'),
+    }
+}
+
+/// ASCII-lowercased, without a copy when it is already.
+fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }

@@ -3,6 +3,7 @@
 //! rules, and variables. Byte ranges only; nothing here knows about LSP.
 
 mod build;
+mod hash;
 mod names;
 mod shift;
 mod splice;
@@ -11,6 +12,7 @@ mod vars;
 use std::ops::Range;
 
 pub use build::{build, build_indexed, rebuild, NodeIndex};
+pub use hash::FastMap;
 pub use names::{is_valid_stage_name, levenshtein, INSTRUCTIONS};
 
 /// Byte range in the document.
@@ -272,17 +274,21 @@ impl Model {
     /// variable counts every earlier stage it could expand to.
     pub fn reachable_from(&self, target: usize) -> Vec<bool> {
         let mut reached = vec![false; self.stages.len()];
-        // the stages each stage copies or mounts from
-        let mut deps: Vec<Vec<usize>> = vec![Vec::new(); self.stages.len()];
-        for r in &self.stage_refs {
-            if let (Target::Stage(dep), Some(from)) = (&r.target, deps.get_mut(r.from_stage)) {
-                from.push(*dep);
-            }
-        }
+        // the stages each stage copies or mounts from: (from, dep) pairs
+        // in order of `from`, one allocation rather than one per stage
+        let mut deps: Vec<(usize, usize)> = self
+            .stage_refs
+            .iter()
+            .filter_map(|r| match r.target {
+                Target::Stage(dep) if r.from_stage < self.stages.len() => Some((r.from_stage, dep)),
+                _ => None,
+            })
+            .collect();
+        deps.sort_unstable();
         let mut stack = vec![target];
         // each pattern's literal pieces, and how many stages it has scanned
         type Scan = (Vec<Option<String>>, usize);
-        let mut patterns: std::collections::HashMap<&str, Scan> = Default::default();
+        let mut patterns: FastMap<&str, Scan> = FastMap::default();
         while let Some(i) = stack.pop() {
             if i >= reached.len() || reached[i] {
                 continue;
@@ -309,7 +315,13 @@ impl Model {
                     *scanned = i;
                 }
             }
-            stack.extend(deps[i].iter().copied());
+            let first = deps.partition_point(|(from, _)| *from < i);
+            stack.extend(
+                deps[first..]
+                    .iter()
+                    .take_while(|(from, _)| *from == i)
+                    .map(|(_, dep)| *dep),
+            );
         }
         reached
     }
