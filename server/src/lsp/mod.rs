@@ -16,6 +16,7 @@ mod semantic_tokens;
 mod server;
 mod size;
 mod transport;
+mod wire;
 
 pub use encoding::Encoding;
 pub use server::Server;
@@ -55,16 +56,22 @@ pub fn run_stdio() -> ExitCode {
                 }
             }
         });
+        let outbox = transport::Outbox::new(tokio::io::stdout());
+        let (to_forward, from_tower) = tokio::io::duplex(64 * 1024);
+        let forwarding = tokio::spawn(transport::forward(from_tower, outbox.clone()));
         let mut shut_down = None;
         let (service, socket) = LspService::new(|client| {
             guard::report_to(client.clone());
-            let server = Server::new(client);
+            let server = Server::new(client).with_outbox(outbox);
             shut_down = Some(server.shutdown_flag());
             server
         });
-        tower_lsp_server::Server::new(input, tokio::io::stdout(), socket)
+        tower_lsp_server::Server::new(input, to_forward, socket)
             .serve(guard::Guarded(service))
             .await;
+        // tower-lsp's end is closed now: what it wrote last still goes out
+        // (a client gone by now is no news)
+        let _ = forwarding.await;
         session_over.store(true, Ordering::SeqCst);
         shut_down.is_some_and(|flag| flag.load(Ordering::SeqCst))
     });

@@ -45,6 +45,9 @@ pub struct Server {
     tokens: semantic_tokens::Results,
     /// Image-size estimates: settings and the measured build contexts.
     sizes: Arc<size::Sizes>,
+    /// Where diagnostics are pushed without tower-lsp's `Value` round trip
+    /// (stdio sessions); `None`: through the client.
+    outbox: Option<super::transport::Outbox>,
 }
 
 impl Server {
@@ -59,6 +62,39 @@ impl Server {
             shut_down: Arc::default(),
             tokens: semantic_tokens::Results::default(),
             sizes: Arc::default(),
+            outbox: None,
+        }
+    }
+
+    pub fn with_outbox(self, outbox: super::transport::Outbox) -> Server {
+        Server {
+            outbox: Some(outbox),
+            ..self
+        }
+    }
+
+    /// Pushes a document's diagnostics, through the outbox when there is
+    /// one (behind `publish_gate`, which the caller holds).
+    async fn push_diagnostics(&self, uri: Uri, items: Vec<Diagnostic>, version: Option<i32>) {
+        let Some(outbox) = &self.outbox else {
+            return self.client.publish_diagnostics(uri, items, version).await;
+        };
+        if self.shut_down.load(Ordering::SeqCst) {
+            // nothing more once the client asked for shutdown
+            return;
+        }
+        let params = PublishDiagnosticsParams::new(uri, items, version);
+        let body = super::wire::notification::<notification::PublishDiagnostics>(&params);
+        match body {
+            Some(body) => {
+                if let Err(error) = outbox.send(&body).await {
+                    eprintln!("dockerfile-ls: writing stdout: {error}");
+                }
+            }
+            None => {
+                self.log(MessageType::ERROR, "diagnostics could not be serialized")
+                    .await
+            }
         }
     }
 
@@ -154,8 +190,7 @@ impl Server {
         });
         match converted {
             Ok(items) => {
-                self.client
-                    .publish_diagnostics(uri.clone(), items, Some(snapshot.version))
+                self.push_diagnostics(uri.clone(), items, Some(snapshot.version))
                     .await
             }
             Err(panicked) => self.log(MessageType::ERROR, panicked).await,
@@ -358,7 +393,7 @@ impl LanguageServer for Server {
         self.tokens.forget(&uri);
         // behind the gate, so a push still in flight cannot land after this
         let _gate = self.publish_gate.lock().await;
-        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        self.push_diagnostics(uri, Vec::new(), None).await;
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

@@ -1,4 +1,5 @@
-//! The client-to-server half of the stdio transport.
+//! The stdio transport: the client-to-server filter, and the one writer
+//! both tower-lsp and the server's own serialized messages go out through.
 //!
 //! tower-lsp-server ends the whole session at the first frame it cannot
 //! decode (a bad header, a body that is not UTF-8, JSON or JSON-RPC). This
@@ -7,6 +8,8 @@
 //! the session.
 
 use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tower_lsp_server::jsonrpc::{Request, Response};
@@ -43,6 +46,85 @@ pub async fn filter(
             }
         }
     }
+}
+
+/// Where every server-to-client message goes, one whole message at a
+/// time. tower-lsp turns each outgoing message into a `serde_json::Value`
+/// and then into text; the server writes its largest ones (a document's
+/// diagnostics) here directly, serialized once, and tower-lsp's own frames
+/// pass through [`forward`] to the same writer.
+#[derive(Clone)]
+pub struct Outbox {
+    out: Arc<tokio::sync::Mutex<Pin<Box<dyn AsyncWrite + Send>>>>,
+}
+
+impl Outbox {
+    pub fn new(out: impl AsyncWrite + Send + 'static) -> Outbox {
+        Outbox {
+            out: Arc::new(tokio::sync::Mutex::new(Box::pin(out))),
+        }
+    }
+
+    /// Frames and writes one message body.
+    pub async fn send(&self, body: &[u8]) -> io::Result<()> {
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        let mut out = self.out.lock().await;
+        out.write_all(header.as_bytes()).await?;
+        out.write_all(body).await?;
+        out.flush().await
+    }
+
+    async fn send_framed(&self, frame: &[u8]) -> io::Result<()> {
+        let mut out = self.out.lock().await;
+        out.write_all(frame).await?;
+        out.flush().await
+    }
+}
+
+/// Passes tower-lsp's framed output on to `outbox` a whole message at a
+/// time, until tower-lsp closes its end.
+pub async fn forward(mut input: impl AsyncRead + Unpin, outbox: Outbox) -> io::Result<()> {
+    let mut buffer = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let read = input.read(&mut chunk).await?;
+        if read == 0 {
+            if !buffer.is_empty() {
+                outbox.send_framed(&buffer).await?;
+            }
+            return Ok(());
+        }
+        buffer.extend_from_slice(&chunk[..read]);
+        let mut taken = 0;
+        while let Some(len) = complete_frame(&buffer[taken..]) {
+            outbox.send_framed(&buffer[taken..taken + len]).await?;
+            taken += len;
+        }
+        buffer.drain(..taken);
+        if buffer.capacity() > 4 * chunk.len() && buffer.len() < chunk.len() {
+            // a large response went through: give its memory back
+            buffer.shrink_to(chunk.len());
+        }
+    }
+}
+
+/// The length of the first whole frame (header and body) of well-formed
+/// output, if it is all there.
+fn complete_frame(buffer: &[u8]) -> Option<usize> {
+    let end = find(buffer, b"\r\n\r\n")?;
+    let body = buffer[..end]
+        .split(|&b| b == b'\n')
+        .find_map(|line| {
+            let line = std::str::from_utf8(line).ok()?;
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())
+                .flatten()
+        })
+        .unwrap_or(0);
+    let len = end + 4 + body;
+    (buffer.len() >= len).then_some(len)
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -213,6 +295,65 @@ mod tests {
         let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
         out.extend_from_slice(body);
         out
+    }
+
+    /// Frames written by two writers at once come out whole: tower-lsp's,
+    /// split into arbitrary pieces, and the server's own.
+    #[tokio::test]
+    async fn forwarded_frames_and_own_messages_never_interleave() {
+        let (out_write, mut out_read) = tokio::io::duplex(1 << 20);
+        let outbox = Outbox::new(out_write);
+        let (mut tower_write, tower_read) = tokio::io::duplex(64);
+        let forwarding = tokio::spawn(forward(tower_read, outbox.clone()));
+        let tower_frames: Vec<Vec<u8>> = (0..50)
+            .map(|i| {
+                framed(
+                    format!(
+                        "{{\"jsonrpc\":\"2.0\",\"method\":\"t\",\"params\":{{\"x\":\"{}\"}}}}",
+                        "7".repeat(i * 37)
+                    )
+                    .as_bytes(),
+                )
+            })
+            .collect();
+        let writer = tokio::spawn({
+            let frames = tower_frames.clone();
+            async move {
+                for frame in frames {
+                    for piece in frame.chunks(13) {
+                        tower_write.write_all(piece).await.unwrap();
+                    }
+                }
+            }
+        });
+        for i in 0..50 {
+            let body =
+                format!("{{\"jsonrpc\":\"2.0\",\"method\":\"own\",\"params\":{{\"i\":{i}}}}}");
+            outbox.send(body.as_bytes()).await.unwrap();
+            tokio::task::yield_now().await;
+        }
+        writer.await.unwrap();
+        forwarding.await.unwrap().unwrap();
+        drop(outbox);
+        let mut all = Vec::new();
+        out_read.read_to_end(&mut all).await.unwrap();
+        let mut framer = Framer::default();
+        framer.buffer = all;
+        let mut own = 0;
+        let mut forwarded = 0;
+        while let Some(frame) = framer.next_frame() {
+            let Frame::Message(body) = frame else {
+                panic!("{frame:?}")
+            };
+            let text = String::from_utf8(body).unwrap();
+            if text.contains("\"own\"") {
+                own += 1;
+            } else {
+                assert_eq!(framed(text.as_bytes()), tower_frames[forwarded]);
+                forwarded += 1;
+            }
+        }
+        assert_eq!((own, forwarded), (50, 50));
     }
 
     #[test]
