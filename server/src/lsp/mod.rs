@@ -60,12 +60,14 @@ pub fn run_stdio() -> ExitCode {
         let (to_forward, from_tower) = tokio::io::duplex(64 * 1024);
         let forwarding = tokio::spawn(transport::forward(from_tower, outbox.clone()));
         let mut shut_down = None;
-        let (service, socket) = LspService::new(|client| {
+        let (service, socket) = LspService::build(|client| {
             guard::report_to(client.clone());
             let server = Server::new(client).with_outbox(outbox);
             shut_down = Some(server.shutdown_flag());
             server
-        });
+        })
+        .custom_method(wire::OWN_SEMANTIC_TOKENS_FULL, Server::own_semantic_tokens_full)
+        .finish();
         tower_lsp_server::Server::new(input, to_forward, socket)
             .serve(guard::Guarded(service))
             .await;

@@ -73,6 +73,42 @@ impl Server {
         }
     }
 
+    /// `textDocument/semanticTokens/full`, routed here by the stdin filter
+    /// and answered through the outbox: the largest result a client asks
+    /// for, of which tower-lsp would make a `serde_json::Value` per number.
+    pub async fn own_semantic_tokens_full(&self, request: super::wire::OwnRequest<Value>) {
+        // (parameters of the wrong shape are the client's error to hear
+        // about, as tower-lsp would answer them)
+        let result = match serde_json::from_value::<SemanticTokensParams>(request.params) {
+            Ok(params) => self.semantic_tokens_full_result(&params),
+            Err(error) => Err(jsonrpc::Error::invalid_params(error.to_string())),
+        };
+        let body = super::wire::response(&request.id, result);
+        match &self.outbox {
+            Some(outbox) => {
+                if let Err(error) = outbox.send(&body).await {
+                    eprintln!("dockerfile-ls: writing stdout: {error}");
+                }
+            }
+            None => {
+                self.log(
+                    MessageType::ERROR,
+                    "semantic tokens routed to a session without an outbox",
+                )
+                .await
+            }
+        }
+    }
+
+    fn semantic_tokens_full_result(
+        &self,
+        params: &SemanticTokensParams,
+    ) -> jsonrpc::Result<Option<SemanticTokensResult>> {
+        let uri = &params.text_document.uri;
+        let data = self.with_snapshot(uri, "semantic tokens", semantic_tokens::whole)?;
+        Ok(data.map(|data| SemanticTokensResult::Tokens(self.tokens.full(uri, data))))
+    }
+
     /// Pushes a document's diagnostics, through the outbox when there is
     /// one (behind `publish_gate`, which the caller holds).
     async fn push_diagnostics(&self, uri: Uri, items: Vec<Diagnostic>, version: Option<i32>) {
@@ -724,9 +760,7 @@ impl LanguageServer for Server {
         &self,
         params: SemanticTokensParams,
     ) -> jsonrpc::Result<Option<SemanticTokensResult>> {
-        let uri = &params.text_document.uri;
-        let data = self.with_snapshot(uri, "semantic tokens", semantic_tokens::whole)?;
-        Ok(data.map(|data| SemanticTokensResult::Tokens(self.tokens.full(uri, data))))
+        self.semantic_tokens_full_result(&params)
     }
 
     async fn semantic_tokens_full_delta(

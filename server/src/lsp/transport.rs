@@ -11,6 +11,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tower_lsp_server::jsonrpc::{Request, Response};
 
@@ -27,6 +28,7 @@ pub async fn filter(
     mut output: impl AsyncWrite + Unpin,
 ) -> io::Result<()> {
     let mut framer = Framer::default();
+    let mut routing = Routing::default();
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         let read = input.read(&mut chunk).await?;
@@ -37,6 +39,7 @@ pub async fn filter(
         while let Some(frame) = framer.next_frame() {
             match frame {
                 Frame::Message(body) => {
+                    let body = routing.route(body);
                     let header = format!("Content-Length: {}\r\n\r\n", body.len());
                     output.write_all(header.as_bytes()).await?;
                     output.write_all(&body).await?;
@@ -125,6 +128,48 @@ fn complete_frame(buffer: &[u8]) -> Option<usize> {
         .unwrap_or(0);
     let len = end + 4 + body;
     (buffer.len() >= len).then_some(len)
+}
+
+/// Turns the requests the server answers itself into notifications for
+/// it (`wire::OwnRequest`): only between `initialized` and `shutdown`,
+/// where tower-lsp would hand them on too (before, it answers with an
+/// error, and after it nothing is routed), and never a large body (the
+/// requests routed are small, a whole document is not).
+#[derive(Default)]
+struct Routing {
+    open: bool,
+    closed: bool,
+}
+
+impl Routing {
+    fn route(&mut self, body: Vec<u8>) -> Vec<u8> {
+        if body.len() > 4096 {
+            return body;
+        }
+        let Ok(mut message) = serde_json::from_slice::<serde_json::Map<String, Value>>(&body) else {
+            return body;
+        };
+        match message.get("method").and_then(Value::as_str) {
+            Some("initialized") => self.open = true,
+            Some("shutdown" | "exit") => self.closed = true,
+            Some("textDocument/semanticTokens/full")
+                if self.open && !self.closed && message.contains_key("id") =>
+            {
+                let own = super::wire::OwnRequest {
+                    id: message.remove("id").unwrap_or(Value::Null),
+                    params: message.remove("params").unwrap_or(Value::Null),
+                };
+                let notification = serde_json::json!({
+                    "jsonrpc": "2.0",
+                    "method": super::wire::OWN_SEMANTIC_TOKENS_FULL,
+                    "params": own,
+                });
+                return serde_json::to_vec(&notification).unwrap_or(body);
+            }
+            _ => {}
+        }
+        body
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -354,6 +399,29 @@ mod tests {
             }
         }
         assert_eq!((own, forwarded), (50, 50));
+    }
+
+    /// Semantic tokens requests go to the server's own handler only once
+    /// the session is initialized and until it shuts down.
+    #[test]
+    fn semantic_tokens_requests_are_routed_while_the_session_is_open() {
+        let request = br#"{"jsonrpc":"2.0","id":"t1","method":"textDocument/semanticTokens/full","params":{"textDocument":{"uri":"file:///a"}}}"#;
+        let routed = |routing: &mut Routing| {
+            let out = routing.route(request.to_vec());
+            let out: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            out["method"] == super::super::wire::OWN_SEMANTIC_TOKENS_FULL
+        };
+        let mut routing = Routing::default();
+        assert!(!routed(&mut routing), "before initialized");
+        routing.route(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#.to_vec());
+        assert!(routed(&mut routing));
+        let out = routing.route(request.to_vec());
+        let out: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(out["params"]["id"], "t1");
+        assert_eq!(out["params"]["params"]["textDocument"]["uri"], "file:///a");
+        assert!(out.get("id").is_none(), "a notification");
+        routing.route(br#"{"jsonrpc":"2.0","id":9,"method":"shutdown"}"#.to_vec());
+        assert!(!routed(&mut routing), "after shutdown");
     }
 
     #[test]

@@ -3,8 +3,59 @@
 //! `serde_json::Value` tree first (a 2,000-diagnostic push is a quarter of
 //! a million small allocations that way).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::notification::Notification;
+
+/// `textDocument/semanticTokens/full` as the stdin filter hands it on: a
+/// notification tower-lsp dispatches in order with everything else, whose
+/// handler answers the request itself (see `transport::Routing`).
+pub const OWN_SEMANTIC_TOKENS_FULL: &str = "dockerfile-ls/semanticTokensFull";
+
+/// A request the server answers itself: the client's id and parameters.
+#[derive(Deserialize, Serialize)]
+pub struct OwnRequest<P> {
+    pub id: Value,
+    pub params: P,
+}
+
+#[derive(Serialize)]
+struct Response<'a, R> {
+    jsonrpc: &'static str,
+    id: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<R>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<jsonrpc::Error>,
+}
+
+/// The body of the response to request `id`.
+pub fn response<R: Serialize>(id: &Value, result: jsonrpc::Result<R>) -> Vec<u8> {
+    let (result, error) = match result {
+        Ok(result) => (Some(result), None),
+        Err(error) => (None, Some(error)),
+    };
+    let message = Response {
+        jsonrpc: "2.0",
+        id,
+        result,
+        error,
+    };
+    serde_json::to_vec(&message).unwrap_or_else(|error| {
+        let failed = Response::<()> {
+            jsonrpc: "2.0",
+            id,
+            result: None,
+            error: Some(jsonrpc::Error {
+                code: jsonrpc::ErrorCode::InternalError,
+                message: format!("the result could not be serialized: {error}").into(),
+                data: None,
+            }),
+        };
+        serde_json::to_vec(&failed).unwrap_or_default()
+    })
+}
 
 #[derive(Serialize)]
 struct Message<'a, P> {
@@ -27,6 +78,24 @@ pub fn notification<N: Notification>(params: &N::Params) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tower_lsp_server::jsonrpc::Response as TowerResponse;
+
+    /// A result (`null` included) and an error both read back as JSON-RPC
+    /// responses to the same id.
+    #[test]
+    fn responses_read_back_as_responses() {
+        let id = Value::from(42);
+        for body in [
+            response::<Option<u32>>(&id, Ok(None)),
+            response(&id, Ok(vec![1u32, 2, 3])),
+            response::<()>(&id, Err(jsonrpc::Error::invalid_request())),
+        ] {
+            let back: TowerResponse = serde_json::from_slice(&body).unwrap();
+            assert_eq!(back.id(), &jsonrpc::Id::Number(42), "{}", String::from_utf8_lossy(&body));
+        }
+        let null = response::<Option<u32>>(&id, Ok(None));
+        assert!(String::from_utf8_lossy(&null).contains("\"result\":null"));
+    }
     use tower_lsp_server::jsonrpc::Request;
     use tower_lsp_server::ls_types::notification::PublishDiagnostics;
     use tower_lsp_server::ls_types::{Diagnostic, PublishDiagnosticsParams, Range, Uri};
