@@ -66,7 +66,10 @@ pub fn run_stdio() -> ExitCode {
             shut_down = Some(server.shutdown_flag());
             server
         })
-        .custom_method(wire::OWN_SEMANTIC_TOKENS_FULL, Server::own_semantic_tokens_full)
+        .custom_method(
+            wire::OWN_SEMANTIC_TOKENS_FULL,
+            Server::own_semantic_tokens_full,
+        )
         .finish();
         tower_lsp_server::Server::new(input, to_forward, socket)
             .serve(guard::Guarded(service))

@@ -53,6 +53,9 @@ pub struct Sizes {
     /// Final-image estimates of recent texts (code action titles are asked
     /// at every cursor move): (text hash, text length, context measured).
     finals: Mutex<Vec<(FinalKey, Option<Bytes>)>>,
+    /// The last estimates made (hovers and inlay hints ask again and again
+    /// about the same text: at 100,000 lines an estimate takes ~70 ms).
+    recent: Arc<Mutex<Vec<(EstimateKey, BuildEstimate)>>>,
 }
 
 impl Default for Sizes {
@@ -61,7 +64,41 @@ impl Default for Sizes {
             contexts: ContextCache::new(Budget::default()),
             settings: RwLock::default(),
             finals: Mutex::default(),
+            recent: Arc::default(),
         }
+    }
+}
+
+const REMEMBERED_ESTIMATES: usize = 8;
+
+/// What an estimate was made from: the revision's analysis, the settings,
+/// the target and the build context's measurement, each held (a `Weak` or
+/// an `Arc`) so that no other value can take its address meanwhile.
+struct EstimateKey {
+    analysis: std::sync::Weak<Analysis>,
+    settings: Arc<SizeSettings>,
+    target: Option<String>,
+    context: Measured,
+}
+
+enum Measured {
+    Nothing,
+    Ready(Arc<crate::size::context::ContextIndex>),
+    Failed(String),
+}
+
+impl EstimateKey {
+    fn matches(&self, other: &EstimateKey) -> bool {
+        let context = match (&self.context, &other.context) {
+            (Measured::Nothing, Measured::Nothing) => true,
+            (Measured::Ready(a), Measured::Ready(b)) => Arc::ptr_eq(a, b),
+            (Measured::Failed(a), Measured::Failed(b)) => a == b,
+            _ => false,
+        };
+        context
+            && std::sync::Weak::ptr_eq(&self.analysis, &other.analysis)
+            && Arc::ptr_eq(&self.settings, &other.settings)
+            && self.target == other.target
     }
 }
 
@@ -77,6 +114,7 @@ pub struct Request {
     settings: Arc<SizeSettings>,
     contexts: ContextCache,
     target: Option<String>,
+    recent: Arc<Mutex<Vec<(EstimateKey, BuildEstimate)>>>,
 }
 
 impl Request {
@@ -87,13 +125,48 @@ impl Request {
 
     pub fn estimate(&self) -> BuildEstimate {
         let root = self.context_root();
-        let sizes;
-        let none;
-        let context: &dyn BuildContext = match &root {
-            Some(root) => {
-                sizes = ContextSizes::get(&self.contexts, root, self.dockerfile.as_deref());
-                &sizes
+        let sizes = root
+            .as_ref()
+            .map(|root| ContextSizes::get(&self.contexts, root, self.dockerfile.as_deref()));
+        // remembered unless a figure may still change: a context being
+        // measured, or lookups that may answer later
+        let context = match sizes.as_ref().map(|s| &s.0) {
+            None => Some(Measured::Nothing),
+            Some(ContextState::Ready(index)) => Some(Measured::Ready(index.clone())),
+            Some(ContextState::Failed(message)) => Some(Measured::Failed(message.clone())),
+            Some(ContextState::Measuring) => None,
+        };
+        let key = context
+            .filter(|_| !self.settings.remote.enabled())
+            .map(|context| EstimateKey {
+                analysis: Arc::downgrade(&self.snapshot.analysis),
+                settings: self.settings.clone(),
+                target: self.target.clone(),
+                context,
+            });
+        let recent = || self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(key) = &key {
+            if let Some((_, found)) = recent().iter().find(|(k, _)| k.matches(key)) {
+                return found.clone();
             }
+        }
+        let built = self.compute(sizes.as_ref());
+        if let Some(key) = key {
+            let mut recent = recent();
+            // (entries of revisions gone are of no more use)
+            recent.retain(|(k, _)| k.analysis.strong_count() > 0);
+            if recent.len() >= REMEMBERED_ESTIMATES {
+                recent.remove(0);
+            }
+            recent.push((key, built.clone()));
+        }
+        built
+    }
+
+    fn compute(&self, sizes: Option<&ContextSizes>) -> BuildEstimate {
+        let none;
+        let context: &dyn BuildContext = match sizes {
+            Some(sizes) => sizes,
             None => {
                 none = NoContext(
                     "no build context: the document is not a file on disk (set dockerfile-ls.size.context)"
@@ -168,6 +241,10 @@ impl Sizes {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        self.recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// The final image's unpacked estimate of a Dockerfile text placed at
@@ -224,6 +301,7 @@ impl Sizes {
             settings: self.settings(),
             contexts: self.contexts.clone(),
             target,
+            recent: self.recent.clone(),
         }
     }
 }

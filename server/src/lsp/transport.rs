@@ -146,7 +146,8 @@ impl Routing {
         if body.len() > 4096 {
             return body;
         }
-        let Ok(mut message) = serde_json::from_slice::<serde_json::Map<String, Value>>(&body) else {
+        let Ok(mut message) = serde_json::from_slice::<serde_json::Map<String, Value>>(&body)
+        else {
             return body;
         };
         match message.get("method").and_then(Value::as_str) {

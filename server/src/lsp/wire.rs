@@ -91,7 +91,12 @@ mod tests {
             response::<()>(&id, Err(jsonrpc::Error::invalid_request())),
         ] {
             let back: TowerResponse = serde_json::from_slice(&body).unwrap();
-            assert_eq!(back.id(), &jsonrpc::Id::Number(42), "{}", String::from_utf8_lossy(&body));
+            assert_eq!(
+                back.id(),
+                &jsonrpc::Id::Number(42),
+                "{}",
+                String::from_utf8_lossy(&body)
+            );
         }
         let null = response::<Option<u32>>(&id, Ok(None));
         assert!(String::from_utf8_lossy(&null).contains("\"result\":null"));
