@@ -83,7 +83,12 @@ impl Server {
             Ok(params) => self.semantic_tokens_full_result(&params),
             Err(error) => Err(jsonrpc::Error::invalid_params(error.to_string())),
         };
-        let body = super::wire::response(&request.id, result);
+        self.send_own(super::wire::response(&request.id, result))
+            .await;
+    }
+
+    /// Writes a message the server serialized itself.
+    async fn send_own(&self, body: Vec<u8>) {
         match &self.outbox {
             Some(outbox) => {
                 if let Err(error) = outbox.send(&body).await {
@@ -91,11 +96,8 @@ impl Server {
                 }
             }
             None => {
-                self.log(
-                    MessageType::ERROR,
-                    "semantic tokens routed to a session without an outbox",
-                )
-                .await
+                let message = "a message of the server's own in a session without an outbox";
+                self.log(MessageType::ERROR, message).await
             }
         }
     }
@@ -112,21 +114,16 @@ impl Server {
     /// Pushes a document's diagnostics, through the outbox when there is
     /// one (behind `publish_gate`, which the caller holds).
     async fn push_diagnostics(&self, uri: Uri, items: Vec<Diagnostic>, version: Option<i32>) {
-        let Some(outbox) = &self.outbox else {
+        if self.outbox.is_none() {
             return self.client.publish_diagnostics(uri, items, version).await;
-        };
+        }
         if self.shut_down.load(Ordering::SeqCst) {
             // nothing more once the client asked for shutdown
             return;
         }
         let params = PublishDiagnosticsParams::new(uri, items, version);
-        let body = super::wire::notification::<notification::PublishDiagnostics>(&params);
-        match body {
-            Some(body) => {
-                if let Err(error) = outbox.send(&body).await {
-                    eprintln!("dockerfile-ls: writing stdout: {error}");
-                }
-            }
+        match super::wire::notification::<notification::PublishDiagnostics>(&params) {
+            Some(body) => self.send_own(body).await,
             None => {
                 self.log(MessageType::ERROR, "diagnostics could not be serialized")
                     .await
@@ -419,16 +416,6 @@ impl LanguageServer for Server {
                 format!("didChange for {}: {error}", uri.as_str()),
             )
             .await;
-        }
-        // Keys typed in a burst arrive as a run of didChange: the ones
-        // already read go first (tower-lsp starts the next message while
-        // this one waits), and only the last pushes its diagnostics.
-        let revision = self.documents.revision(&uri);
-        for _ in 0..2 {
-            tokio::task::yield_now().await;
-        }
-        if self.documents.revision(&uri) != revision {
-            return;
         }
         self.publish(&uri).await;
     }
