@@ -56,7 +56,7 @@ pub fn run_stdio() -> ExitCode {
                 }
             }
         });
-        let outbox = transport::Outbox::new(tokio::io::stdout());
+        let (outbox, writer) = transport::Outbox::new(tokio::io::stdout());
         let (to_forward, from_tower) = tokio::io::duplex(64 * 1024);
         let forwarding = tokio::spawn(transport::forward(from_tower, outbox.clone()));
         let mut shut_down = None;
@@ -74,9 +74,11 @@ pub fn run_stdio() -> ExitCode {
         tower_lsp_server::Server::new(input, to_forward, socket)
             .serve(guard::Guarded(service))
             .await;
-        // tower-lsp's end is closed now: what it wrote last still goes out
-        // (a client gone by now is no news)
+        // tower-lsp's end is closed now: what it wrote last still goes out,
+        // and the writer ends once the queue is written (a client gone by
+        // now is no news; a writer still held somewhere is not waited for)
         let _ = forwarding.await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
         session_over.store(true, Ordering::SeqCst);
         shut_down.is_some_and(|flag| flag.load(Ordering::SeqCst))
     });

@@ -87,14 +87,10 @@ impl Server {
             .await;
     }
 
-    /// Writes a message the server serialized itself.
+    /// Queues a message the server serialized itself.
     async fn send_own(&self, body: Vec<u8>) {
         match &self.outbox {
-            Some(outbox) => {
-                if let Err(error) = outbox.send(&body).await {
-                    eprintln!("dockerfile-ls: writing stdout: {error}");
-                }
-            }
+            Some(outbox) => outbox.send(&body),
             None => {
                 let message = "a message of the server's own in a session without an outbox";
                 self.log(MessageType::ERROR, message).await
@@ -416,6 +412,16 @@ impl LanguageServer for Server {
                 format!("didChange for {}: {error}", uri.as_str()),
             )
             .await;
+        }
+        // Keys typed in a burst arrive as a run of didChange: the ones
+        // already read go first (tower-lsp starts the next message while
+        // this one waits), and only the last pushes its diagnostics.
+        let revision = self.documents.revision(&uri);
+        for _ in 0..2 {
+            tokio::task::yield_now().await;
+        }
+        if self.documents.revision(&uri) != revision {
+            return;
         }
         self.publish(&uri).await;
     }

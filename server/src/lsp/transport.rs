@@ -8,8 +8,6 @@
 //! the session.
 
 use std::io;
-use std::pin::Pin;
-use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -54,33 +52,51 @@ pub async fn filter(
 /// Where every server-to-client message goes, one whole message at a
 /// time. tower-lsp turns each outgoing message into a `serde_json::Value`
 /// and then into text; the server writes its largest ones (a document's
-/// diagnostics) here directly, serialized once, and tower-lsp's own frames
-/// pass through [`forward`] to the same writer.
+/// diagnostics, semantic tokens) here directly, serialized once, and
+/// tower-lsp's own frames pass through [`forward`] to the same place.
+///
+/// Sending only queues the frame: one writer task owns the output. A
+/// handler must never wait for the writer, because handlers run inside
+/// tower-lsp's dispatch, which stops polling them while its own output
+/// is backed up, and that output drains through this same writer.
 #[derive(Clone)]
 pub struct Outbox {
-    out: Arc<tokio::sync::Mutex<Pin<Box<dyn AsyncWrite + Send>>>>,
+    queue: tokio::sync::mpsc::UnboundedSender<Vec<u8>>,
 }
 
 impl Outbox {
-    pub fn new(out: impl AsyncWrite + Send + 'static) -> Outbox {
-        Outbox {
-            out: Arc::new(tokio::sync::Mutex::new(Box::pin(out))),
-        }
+    /// The outbox, and the writer task that ends once every clone of the
+    /// outbox is gone and the queue is written.
+    pub fn new(
+        out: impl AsyncWrite + Send + 'static,
+    ) -> (Outbox, tokio::task::JoinHandle<io::Result<()>>) {
+        let (queue, mut frames) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+        let writer = tokio::spawn(async move {
+            let mut out = Box::pin(out);
+            while let Some(frame) = frames.recv().await {
+                out.write_all(&frame).await?;
+                // (a burst is flushed once, after its last frame)
+                if frames.is_empty() {
+                    out.flush().await?;
+                }
+            }
+            out.flush().await
+        });
+        (Outbox { queue }, writer)
     }
 
-    /// Frames and writes one message body.
-    pub async fn send(&self, body: &[u8]) -> io::Result<()> {
+    /// Frames one message body and queues it.
+    pub fn send(&self, body: &[u8]) {
         let header = format!("Content-Length: {}\r\n\r\n", body.len());
-        let mut out = self.out.lock().await;
-        out.write_all(header.as_bytes()).await?;
-        out.write_all(body).await?;
-        out.flush().await
+        let mut frame = Vec::with_capacity(header.len() + body.len());
+        frame.extend_from_slice(header.as_bytes());
+        frame.extend_from_slice(body);
+        self.send_framed(frame);
     }
 
-    async fn send_framed(&self, frame: &[u8]) -> io::Result<()> {
-        let mut out = self.out.lock().await;
-        out.write_all(frame).await?;
-        out.flush().await
+    fn send_framed(&self, frame: Vec<u8>) {
+        // (the writer is gone only once the client stopped reading)
+        let _ = self.queue.send(frame);
     }
 }
 
@@ -93,14 +109,14 @@ pub async fn forward(mut input: impl AsyncRead + Unpin, outbox: Outbox) -> io::R
         let read = input.read(&mut chunk).await?;
         if read == 0 {
             if !buffer.is_empty() {
-                outbox.send_framed(&buffer).await?;
+                outbox.send_framed(buffer);
             }
             return Ok(());
         }
         buffer.extend_from_slice(&chunk[..read]);
         let mut taken = 0;
         while let Some(len) = complete_frame(&buffer[taken..]) {
-            outbox.send_framed(&buffer[taken..taken + len]).await?;
+            outbox.send_framed(buffer[taken..taken + len].to_vec());
             taken += len;
         }
         buffer.drain(..taken);
@@ -348,7 +364,7 @@ mod tests {
     #[tokio::test]
     async fn forwarded_frames_and_own_messages_never_interleave() {
         let (out_write, mut out_read) = tokio::io::duplex(1 << 20);
-        let outbox = Outbox::new(out_write);
+        let (outbox, writer) = Outbox::new(out_write);
         let (mut tower_write, tower_read) = tokio::io::duplex(64);
         let forwarding = tokio::spawn(forward(tower_read, outbox.clone()));
         let tower_frames: Vec<Vec<u8>> = (0..50)
@@ -375,12 +391,13 @@ mod tests {
         for i in 0..50 {
             let body =
                 format!("{{\"jsonrpc\":\"2.0\",\"method\":\"own\",\"params\":{{\"i\":{i}}}}}");
-            outbox.send(body.as_bytes()).await.unwrap();
+            outbox.send(body.as_bytes());
             tokio::task::yield_now().await;
         }
         writer.await.unwrap();
         forwarding.await.unwrap().unwrap();
         drop(outbox);
+        writer.await.unwrap().unwrap();
         let mut all = Vec::new();
         out_read.read_to_end(&mut all).await.unwrap();
         let mut framer = Framer::default();
