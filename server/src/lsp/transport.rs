@@ -364,7 +364,7 @@ mod tests {
     #[tokio::test]
     async fn forwarded_frames_and_own_messages_never_interleave() {
         let (out_write, mut out_read) = tokio::io::duplex(1 << 20);
-        let (outbox, writer) = Outbox::new(out_write);
+        let (outbox, outbox_writer) = Outbox::new(out_write);
         let (mut tower_write, tower_read) = tokio::io::duplex(64);
         let forwarding = tokio::spawn(forward(tower_read, outbox.clone()));
         let tower_frames: Vec<Vec<u8>> = (0..50)
@@ -397,11 +397,13 @@ mod tests {
         writer.await.unwrap();
         forwarding.await.unwrap().unwrap();
         drop(outbox);
-        writer.await.unwrap().unwrap();
+        outbox_writer.await.unwrap().unwrap();
         let mut all = Vec::new();
         out_read.read_to_end(&mut all).await.unwrap();
-        let mut framer = Framer::default();
-        framer.buffer = all;
+        let mut framer = Framer {
+            buffer: all,
+            ..Framer::default()
+        };
         let mut own = 0;
         let mut forwarded = 0;
         while let Some(frame) = framer.next_frame() {

@@ -226,7 +226,7 @@ fn at_offset(text: &str, analysis: &Analysis, offset: usize, i: usize) {
         check_span("definition focus", text, &target.focus);
         check_span("definition", text, &target.full);
     }
-    for span in ide::references(analysis, offset, i % 2 == 0) {
+    for span in ide::references(analysis, offset, i.is_multiple_of(2)) {
         check_span("reference", text, &span);
     }
     for (span, _) in ide::occurrences(analysis, offset) {
