@@ -47,17 +47,8 @@ fn check_all(
     let analysis = Analysis::of_text(text);
     let diagnostics = analysis.diagnostics(text, &DiagnosticSettings::default());
     let model = &analysis.model;
-    let mut ranges: Vec<std::ops::Range<usize>> = model
-        .preamble
-        .iter()
-        .chain(
-            model
-                .stages
-                .iter()
-                .flat_map(|s| std::iter::once(&s.from).chain(&s.instructions)),
-        )
-        .map(|i| i.range.clone())
-        .collect();
+    let mut ranges: Vec<std::ops::Range<usize>> =
+        model.instructions().map(|i| i.range.clone()).collect();
     // selections of two instructions, for extraction
     for stage in &model.stages {
         for pair in stage.instructions.windows(2) {

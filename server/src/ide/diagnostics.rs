@@ -212,16 +212,7 @@ pub fn node_diagnostics(
             .as_mut()
             .map(|p| std::mem::take(&mut p.suggestions)),
     );
-    let instructions: Vec<&crate::model::Instruction> = model
-        .preamble
-        .iter()
-        .chain(
-            model
-                .stages
-                .iter()
-                .flat_map(|s| std::iter::once(&s.from).chain(s.instructions.iter())),
-        )
-        .collect();
+    let instructions: Vec<&crate::model::Instruction> = model.instructions().collect();
     let index = index.filter(|index| index.len() == instructions.len());
     let mut previous = previous.filter(|p| p.labs == labs);
     let root = tree.root_node();

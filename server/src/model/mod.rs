@@ -244,6 +244,17 @@ pub struct VarUse {
 }
 
 impl Model {
+    /// Every top-level instruction in document order: the preamble, then
+    /// each stage's FROM and instructions (ONBUILD triggers stay inside
+    /// theirs).
+    pub fn instructions(&self) -> impl Iterator<Item = &Instruction> {
+        self.preamble.iter().chain(
+            self.stages
+                .iter()
+                .flat_map(|s| std::iter::once(&s.from).chain(&s.instructions)),
+        )
+    }
+
     /// The stage that holds a byte offset, if any.
     pub fn stage_at(&self, offset: usize) -> Option<&Stage> {
         self.stages

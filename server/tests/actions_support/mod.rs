@@ -130,14 +130,7 @@ fn contents(text: &str) -> (Vec<String>, Vec<String>) {
     let analysis = Analysis::of_text(text);
     let model = &analysis.model;
     let instructions = model
-        .preamble
-        .iter()
-        .chain(
-            model
-                .stages
-                .iter()
-                .flat_map(|s| std::iter::once(&s.from).chain(&s.instructions)),
-        )
+        .instructions()
         .map(|i| {
             format!(
                 "{} {}",

@@ -92,18 +92,8 @@ fn hover_at(analysis: &Analysis, source: &(impl Source + ?Sized), offset: usize)
     if let Some(directive) = model.directives.iter().find(|d| contains(&d.range, offset)) {
         return directive_hover(directive, offset);
     }
-    let instruction = all_instructions(model).find(|i| contains(&i.range, offset))?;
+    let instruction = model.instructions().find(|i| contains(&i.range, offset))?;
     instruction_hover(analysis, source, instruction, offset)
-}
-
-/// Every top-level instruction, in order (triggers are inside theirs).
-pub(crate) fn all_instructions(model: &Model) -> impl Iterator<Item = &Instruction> {
-    model.preamble.iter().chain(
-        model
-            .stages
-            .iter()
-            .flat_map(|s| std::iter::once(&s.from).chain(s.instructions.iter())),
-    )
 }
 
 fn instruction_hover(

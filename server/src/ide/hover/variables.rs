@@ -18,7 +18,8 @@ pub(super) fn use_hover(
     used: &VarUse,
 ) -> Hover {
     let model = &analysis.model;
-    let keyword = super::all_instructions(model)
+    let keyword = model
+        .instructions()
         .find(|i| i.range.start == used.instruction_start)
         .map(|i| i.keyword.as_str())
         .unwrap_or_default();

@@ -10,7 +10,6 @@ mod forms;
 use forms::{forms, FormDef, FLAGS};
 
 use super::flags::{flags_of, FlagKind};
-use super::hover::all_instructions;
 use super::Analysis;
 use crate::model::{Instruction, Span, INSTRUCTIONS};
 use crate::syntax::Source;
@@ -48,7 +47,8 @@ pub fn signature_help(
 ) -> Option<SignatureHelp> {
     let offset = offset.min(source.len_bytes());
     let model = &analysis.model;
-    let instruction = all_instructions(model)
+    let instruction = model
+        .instructions()
         .take_while(|i| i.range.start <= offset)
         .last()?;
     if offset <= instruction.keyword_range.end
