@@ -157,12 +157,6 @@ impl Documents {
         closed
     }
 
-    /// The document's current text revision (each open and change makes
-    /// a new one).
-    pub fn revision(&self, uri: &Uri) -> Option<u64> {
-        self.map.get(uri).map(|state| state.revision)
-    }
-
     pub fn uris(&self) -> Vec<Uri> {
         self.map.iter().map(|entry| entry.key().clone()).collect()
     }

@@ -49,8 +49,11 @@ pub fn run_stdio() -> ExitCode {
     let reader_sees_end = session_over.clone();
     let shut_down = runtime.block_on(async {
         let (filtered, input) = tokio::io::duplex(64 * 1024);
+        let exit_seen = std::sync::Arc::new(tokio::sync::Notify::new());
+        let filter_sees_exit = exit_seen.clone();
         tokio::spawn(async move {
-            if let Err(error) = transport::filter(tokio::io::stdin(), filtered).await {
+            let filtered_input = transport::filter(tokio::io::stdin(), filtered, filter_sees_exit);
+            if let Err(error) = filtered_input.await {
                 if !reader_sees_end.load(Ordering::SeqCst) {
                     eprintln!("dockerfile-ls: reading stdin: {error}");
                 }
@@ -71,9 +74,20 @@ pub fn run_stdio() -> ExitCode {
             Server::own_semantic_tokens_full,
         )
         .finish();
-        tower_lsp_server::Server::new(input, to_forward, socket)
-            .serve(guard::Guarded(service))
-            .await;
+        let serving =
+            tower_lsp_server::Server::new(input, to_forward, socket).serve(guard::Guarded(service));
+        // LSP: `exit` ends the process. tower-lsp returns only once every
+        // handler in flight has finished; one waiting on the client (a
+        // request the client will never answer now) must not keep the
+        // process alive, so past a short grace the rest is dropped
+        let grace = async {
+            exit_seen.notified().await;
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        };
+        tokio::select! {
+            () = serving => {}
+            () = grace => eprintln!("dockerfile-ls: work still in flight at exit was dropped"),
+        }
         // tower-lsp's end is closed now: what it wrote last still goes out,
         // and the writer ends once the queue is written (a client gone by
         // now is no news; a writer still held somewhere is not waited for)

@@ -413,16 +413,6 @@ impl LanguageServer for Server {
             )
             .await;
         }
-        // Keys typed in a burst arrive as a run of didChange: the ones
-        // already read go first (tower-lsp starts the next message while
-        // this one waits), and only the last pushes its diagnostics.
-        let revision = self.documents.revision(&uri);
-        for _ in 0..2 {
-            tokio::task::yield_now().await;
-        }
-        if self.documents.revision(&uri) != revision {
-            return;
-        }
         self.publish(&uri).await;
     }
 

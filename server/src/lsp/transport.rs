@@ -24,6 +24,7 @@ const MAX_BODY: usize = 64 << 20;
 pub async fn filter(
     mut input: impl AsyncRead + Unpin,
     mut output: impl AsyncWrite + Unpin,
+    exit_seen: std::sync::Arc<tokio::sync::Notify>,
 ) -> io::Result<()> {
     let mut framer = Framer::default();
     let mut routing = Routing::default();
@@ -38,6 +39,9 @@ pub async fn filter(
             match frame {
                 Frame::Message(body) => {
                     let body = routing.route(body);
+                    if routing.exited {
+                        exit_seen.notify_one();
+                    }
                     let header = format!("Content-Length: {}\r\n\r\n", body.len());
                     output.write_all(header.as_bytes()).await?;
                     output.write_all(&body).await?;
@@ -155,6 +159,8 @@ fn complete_frame(buffer: &[u8]) -> Option<usize> {
 struct Routing {
     open: bool,
     closed: bool,
+    /// `exit` went through.
+    exited: bool,
 }
 
 impl Routing {
@@ -168,7 +174,11 @@ impl Routing {
         };
         match message.get("method").and_then(Value::as_str) {
             Some("initialized") => self.open = true,
-            Some("shutdown" | "exit") => self.closed = true,
+            Some("shutdown") => self.closed = true,
+            Some("exit") => {
+                self.closed = true;
+                self.exited = true;
+            }
             Some("textDocument/semanticTokens/full")
                 if self.open && !self.closed && message.contains_key("id") =>
             {
