@@ -601,3 +601,46 @@ fn exit_without_shutdown_is_a_failure() {
     let (lsp, _) = Lsp::initialized(capabilities(None), Value::Null);
     assert_eq!(lsp.exit().code(), Some(1));
 }
+
+/// A client without hierarchical outline support gets a flat list, each
+/// instruction naming its stage.
+#[test]
+fn outline_is_flat_for_clients_without_hierarchy() {
+    let mut lsp = Lsp::start_with(&["--stdio"]);
+    lsp.call(
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+    );
+    lsp.notify("initialized", json!({}));
+    let uri = "file:///w/Dockerfile";
+    lsp.open(uri, TYPO, 1);
+    let outline = symbols(&mut lsp, uri);
+    let names: Vec<(&str, Option<&str>, u64)> = outline
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|s| {
+                    (
+                        s["name"].as_str().unwrap_or_default(),
+                        s["containerName"].as_str(),
+                        s["location"]["range"]["start"]["line"]
+                            .as_u64()
+                            .unwrap_or(99),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        names,
+        [
+            ("builder", None, 0),
+            ("stage 1", None, 1),
+            ("COPY", Some("stage 1"), 2)
+        ],
+        "{outline}"
+    );
+    assert!(outline[0]["location"]["uri"] == uri, "{outline}");
+    assert!(lsp.shutdown().success());
+}

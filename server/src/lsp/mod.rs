@@ -73,6 +73,7 @@ pub fn run_stdio() -> ExitCode {
             wire::OWN_SEMANTIC_TOKENS_FULL,
             Server::own_semantic_tokens_full,
         )
+        .custom_method(wire::OWN_DOCUMENT_SYMBOL, Server::own_document_symbol)
         .finish();
         let serving =
             tower_lsp_server::Server::new(input, to_forward, socket).serve(guard::Guarded(service));

@@ -77,10 +77,26 @@ impl Server {
     /// and answered through the outbox: the largest result a client asks
     /// for, of which tower-lsp would make a `serde_json::Value` per number.
     pub async fn own_semantic_tokens_full(&self, request: super::wire::OwnRequest<Value>) {
+        self.answer_own(request, |params| self.semantic_tokens_full_result(&params))
+            .await
+    }
+
+    /// `textDocument/documentSymbol`, routed and answered the same way.
+    pub async fn own_document_symbol(&self, request: super::wire::OwnRequest<Value>) {
+        self.answer_own(request, |params| self.document_symbol_result(&params))
+            .await
+    }
+
+    /// Answers a routed request with `handle`'s result, serialized once.
+    async fn answer_own<P: serde::de::DeserializeOwned, R: serde::Serialize>(
+        &self,
+        request: super::wire::OwnRequest<Value>,
+        handle: impl FnOnce(P) -> jsonrpc::Result<R>,
+    ) {
         // (parameters of the wrong shape are the client's error to hear
         // about, as tower-lsp would answer them)
-        let result = match serde_json::from_value::<SemanticTokensParams>(request.params) {
-            Ok(params) => self.semantic_tokens_full_result(&params),
+        let result = match serde_json::from_value::<P>(request.params) {
+            Ok(params) => handle(params),
             Err(error) => Err(jsonrpc::Error::invalid_params(error.to_string())),
         };
         self.send_own(super::wire::response(&request.id, result))
@@ -90,7 +106,7 @@ impl Server {
     /// Queues a message the server serialized itself.
     async fn send_own(&self, body: Vec<u8>) {
         match &self.outbox {
-            Some(outbox) => outbox.send(&body),
+            Some(outbox) => outbox.send(body),
             None => {
                 let message = "a message of the server's own in a session without an outbox";
                 self.log(MessageType::ERROR, message).await
@@ -105,6 +121,32 @@ impl Server {
         let uri = &params.text_document.uri;
         let data = self.with_snapshot(uri, "semantic tokens", semantic_tokens::whole)?;
         Ok(data.map(|data| SemanticTokensResult::Tokens(self.tokens.full(uri, data))))
+    }
+
+    fn document_symbol_result(
+        &self,
+        params: &DocumentSymbolParams,
+    ) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
+        let uri = &params.text_document.uri;
+        let hierarchical = self.session().hierarchical_symbols;
+        self.with_snapshot(uri, "document symbols", |snapshot, encoding| {
+            let symbols = ide::document_symbols(&snapshot.analysis);
+            if hierarchical {
+                DocumentSymbolResponse::Nested(
+                    symbols
+                        .into_iter()
+                        .map(|s| convert::document_symbol(&snapshot.rope, encoding, s))
+                        .collect(),
+                )
+            } else {
+                DocumentSymbolResponse::Flat(convert::flat_symbols(
+                    &snapshot.rope,
+                    uri,
+                    encoding,
+                    symbols,
+                ))
+            }
+        })
     }
 
     /// Pushes a document's diagnostics, through the outbox when there is
@@ -601,26 +643,7 @@ impl LanguageServer for Server {
         &self,
         params: DocumentSymbolParams,
     ) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
-        let uri = &params.text_document.uri;
-        let hierarchical = self.session().hierarchical_symbols;
-        self.with_snapshot(uri, "document symbols", |snapshot, encoding| {
-            let symbols = ide::document_symbols(&snapshot.analysis);
-            if hierarchical {
-                DocumentSymbolResponse::Nested(
-                    symbols
-                        .into_iter()
-                        .map(|s| convert::document_symbol(&snapshot.rope, encoding, s))
-                        .collect(),
-                )
-            } else {
-                DocumentSymbolResponse::Flat(convert::flat_symbols(
-                    &snapshot.rope,
-                    uri,
-                    encoding,
-                    symbols,
-                ))
-            }
-        })
+        self.document_symbol_result(&params)
     }
 
     async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {

@@ -50,6 +50,10 @@ pub async fn filter(
                 Frame::Dropped(reason) => eprintln!("dockerfile-ls: {reason}"),
             }
         }
+        if framer.buffer.capacity() > 4 * chunk.len() && framer.buffer.len() < chunk.len() {
+            // a whole document went through: give its memory back
+            framer.buffer.shrink_to(chunk.len());
+        }
     }
 }
 
@@ -65,7 +69,15 @@ pub async fn filter(
 /// is backed up, and that output drains through this same writer.
 #[derive(Clone)]
 pub struct Outbox {
-    queue: tokio::sync::mpsc::UnboundedSender<Vec<u8>>,
+    queue: tokio::sync::mpsc::UnboundedSender<Outgoing>,
+}
+
+enum Outgoing {
+    /// Header and body, as tower-lsp wrote them.
+    Framed(Vec<u8>),
+    /// A body still to be framed: the writer writes its header, so a large
+    /// answer is never copied only to put a header in front of it.
+    Body(Vec<u8>),
 }
 
 impl Outbox {
@@ -74,11 +86,18 @@ impl Outbox {
     pub fn new(
         out: impl AsyncWrite + Send + 'static,
     ) -> (Outbox, tokio::task::JoinHandle<io::Result<()>>) {
-        let (queue, mut frames) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+        let (queue, mut frames) = tokio::sync::mpsc::unbounded_channel::<Outgoing>();
         let writer = tokio::spawn(async move {
             let mut out = Box::pin(out);
             while let Some(frame) = frames.recv().await {
-                out.write_all(&frame).await?;
+                match frame {
+                    Outgoing::Framed(frame) => out.write_all(&frame).await?,
+                    Outgoing::Body(body) => {
+                        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+                        out.write_all(header.as_bytes()).await?;
+                        out.write_all(&body).await?;
+                    }
+                }
                 // (a burst is flushed once, after its last frame)
                 if frames.is_empty() {
                     out.flush().await?;
@@ -89,18 +108,18 @@ impl Outbox {
         (Outbox { queue }, writer)
     }
 
-    /// Frames one message body and queues it.
-    pub fn send(&self, body: &[u8]) {
-        let header = format!("Content-Length: {}\r\n\r\n", body.len());
-        let mut frame = Vec::with_capacity(header.len() + body.len());
-        frame.extend_from_slice(header.as_bytes());
-        frame.extend_from_slice(body);
-        self.send_framed(frame);
+    /// Queues one message body, to be framed on its way out.
+    pub fn send(&self, body: Vec<u8>) {
+        self.queue(Outgoing::Body(body));
     }
 
     fn send_framed(&self, frame: Vec<u8>) {
+        self.queue(Outgoing::Framed(frame));
+    }
+
+    fn queue(&self, outgoing: Outgoing) {
         // (the writer is gone only once the client stopped reading)
-        let _ = self.queue.send(frame);
+        let _ = self.queue.send(outgoing);
     }
 }
 
@@ -168,11 +187,13 @@ impl Routing {
         // (every keystroke passes here: only bodies that can be one of the
         // methods below are parsed)
         let named = |name: &[u8]| find(&body, name).is_some();
+        let routable = || {
+            super::wire::ROUTED
+                .iter()
+                .any(|(method, _)| named(method.as_bytes()))
+        };
         if body.len() > 4096
-            || !(named(b"initialized")
-                || named(b"shutdown")
-                || named(b"exit")
-                || named(b"semanticTokens/full"))
+            || !(named(b"initialized") || named(b"shutdown") || named(b"exit") || routable())
         {
             return body;
         }
@@ -180,30 +201,36 @@ impl Routing {
         else {
             return body;
         };
-        match message.get("method").and_then(Value::as_str) {
+        let method = message.get("method").and_then(Value::as_str);
+        let own_method = super::wire::ROUTED
+            .iter()
+            .find(|(routed, _)| Some(*routed) == method)
+            .map(|(_, own)| *own);
+        match method {
             Some("initialized") => self.open = true,
             Some("shutdown") => self.closed = true,
             Some("exit") => {
                 self.closed = true;
                 self.exited = true;
             }
-            Some("textDocument/semanticTokens/full")
-                if self.open && !self.closed && message.contains_key("id") =>
-            {
-                let own = super::wire::OwnRequest {
-                    id: message.remove("id").unwrap_or(Value::Null),
-                    params: message.remove("params").unwrap_or(Value::Null),
-                };
-                let notification = serde_json::json!({
-                    "jsonrpc": "2.0",
-                    "method": super::wire::OWN_SEMANTIC_TOKENS_FULL,
-                    "params": own,
-                });
-                return serde_json::to_vec(&notification).unwrap_or(body);
-            }
             _ => {}
         }
-        body
+        let Some(own_method) = own_method else {
+            return body;
+        };
+        if !self.open || self.closed || !message.contains_key("id") {
+            return body;
+        }
+        let own = super::wire::OwnRequest {
+            id: message.remove("id").unwrap_or(Value::Null),
+            params: message.remove("params").unwrap_or(Value::Null),
+        };
+        let notification = serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": own_method,
+            "params": own,
+        });
+        serde_json::to_vec(&notification).unwrap_or(body)
     }
 }
 
@@ -409,7 +436,7 @@ mod tests {
         for i in 0..50 {
             let body =
                 format!("{{\"jsonrpc\":\"2.0\",\"method\":\"own\",\"params\":{{\"i\":{i}}}}}");
-            outbox.send(body.as_bytes());
+            outbox.send(body.into_bytes());
             tokio::task::yield_now().await;
         }
         writer.await.unwrap();
@@ -439,27 +466,37 @@ mod tests {
         assert_eq!((own, forwarded), (50, 50));
     }
 
-    /// Semantic tokens requests go to the server's own handler only once
-    /// the session is initialized and until it shuts down.
+    /// The requests the server answers itself (semantic tokens, symbols)
+    /// go to its own handler only once the session is initialized and
+    /// until it shuts down; a notification of the same method never does.
     #[test]
-    fn semantic_tokens_requests_are_routed_while_the_session_is_open() {
-        let request = br#"{"jsonrpc":"2.0","id":"t1","method":"textDocument/semanticTokens/full","params":{"textDocument":{"uri":"file:///a"}}}"#;
-        let routed = |routing: &mut Routing| {
-            let out = routing.route(request.to_vec());
+    fn own_requests_are_routed_while_the_session_is_open() {
+        for (method, own) in super::super::wire::ROUTED {
+            let request = format!(
+                r#"{{"jsonrpc":"2.0","id":"t1","method":"{method}","params":{{"textDocument":{{"uri":"file:///a"}}}}}}"#
+            );
+            let routed = |routing: &mut Routing, request: &str| {
+                let out = routing.route(request.as_bytes().to_vec());
+                let out: serde_json::Value = serde_json::from_slice(&out).unwrap();
+                out["method"] == *own
+            };
+            let mut routing = Routing::default();
+            assert!(
+                !routed(&mut routing, &request),
+                "{method} before initialized"
+            );
+            routing.route(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#.to_vec());
+            assert!(routed(&mut routing, &request), "{method}");
+            let out = routing.route(request.as_bytes().to_vec());
             let out: serde_json::Value = serde_json::from_slice(&out).unwrap();
-            out["method"] == super::super::wire::OWN_SEMANTIC_TOKENS_FULL
-        };
-        let mut routing = Routing::default();
-        assert!(!routed(&mut routing), "before initialized");
-        routing.route(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#.to_vec());
-        assert!(routed(&mut routing));
-        let out = routing.route(request.to_vec());
-        let out: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(out["params"]["id"], "t1");
-        assert_eq!(out["params"]["params"]["textDocument"]["uri"], "file:///a");
-        assert!(out.get("id").is_none(), "a notification");
-        routing.route(br#"{"jsonrpc":"2.0","id":9,"method":"shutdown"}"#.to_vec());
-        assert!(!routed(&mut routing), "after shutdown");
+            assert_eq!(out["params"]["id"], "t1");
+            assert_eq!(out["params"]["params"]["textDocument"]["uri"], "file:///a");
+            assert!(out.get("id").is_none(), "a notification");
+            let without_id = request.replace(r#""id":"t1","#, "");
+            assert!(!routed(&mut routing, &without_id), "{method} without an id");
+            routing.route(br#"{"jsonrpc":"2.0","id":9,"method":"shutdown"}"#.to_vec());
+            assert!(!routed(&mut routing, &request), "{method} after shutdown");
+        }
     }
 
     #[test]

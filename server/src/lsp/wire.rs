@@ -12,6 +12,16 @@ use tower_lsp_server::ls_types::notification::Notification;
 /// notification tower-lsp dispatches in order with everything else, whose
 /// handler answers the request itself (see `transport::Routing`).
 pub const OWN_SEMANTIC_TOKENS_FULL: &str = "dockerfile-ls/semanticTokensFull";
+/// `textDocument/documentSymbol`, likewise: an outline of a large file is
+/// thousands of nested objects, which tower-lsp would hold as a `Value`
+/// tree several times the size of the JSON.
+pub const OWN_DOCUMENT_SYMBOL: &str = "dockerfile-ls/documentSymbol";
+
+/// The requests the server answers itself, by LSP method.
+pub const ROUTED: &[(&str, &str)] = &[
+    ("textDocument/semanticTokens/full", OWN_SEMANTIC_TOKENS_FULL),
+    ("textDocument/documentSymbol", OWN_DOCUMENT_SYMBOL),
+];
 
 /// A request the server answers itself: the client's id and parameters.
 #[derive(Deserialize, Serialize)]
