@@ -31,7 +31,8 @@ usage: cargo bench -p dockerfile-ls --bench lsp_stdio -- [options]
   --no-peer             ours only
   --sizes LIST          document sizes in lines (default 100,1000,10000,100000)
   --peer-sizes LIST     sizes the peer runs (default: --sizes)
-  --scenarios LIST      startup,open,edit,typing,hover,definition,completion,semantic_tokens (default all)
+  --scenarios LIST      startup,open,edit,typing,hover,definition,completion,semantic_tokens,
+                        symbols (default all)
   --iterations N        samples per scenario (default 20)
   --budget SECS         stop a scenario's iterations after this long, keeping >= 1 sample (default 20)
   --timeout SECS        deadline for any single operation; a miss prints \"> N s\" (default 60)
@@ -80,6 +81,7 @@ pub const SCENARIOS: &[&str] = &[
     "definition",
     "completion",
     "semantic_tokens",
+    "symbols",
     "peak_rss",
 ];
 
@@ -531,7 +533,9 @@ fn print_report(
         "key by key (one didChange per key, sent back to back) → diagnostics of the last version;"
     );
     println!("hover/definition on a `COPY --from=<stage>` value, completion after `COPY --`; semantic_tokens =");
-    println!("textDocument/semanticTokens/full after a one-character edit; peak_rss = VmHWM at the end of the session.");
+    println!("textDocument/semanticTokens/full after a one-character edit; symbols = textDocument/documentSymbol;");
+    println!("peak_rss = VmHWM of the server over the session, which holds one document at a time (`open`");
+    println!("closes the others' document while it opens and closes its own).");
     if let Some(check) = check {
         println!();
         println!(

@@ -353,7 +353,7 @@ fn read_loop(stdout: impl Read, sender: Sender<Incoming>, answer: Sender<Vec<u8>
 
 /// What a plain editor client says it can do: push diagnostics (no pull
 /// capability, so both servers push), UTF-16 positions, markdown hovers,
-/// semantic tokens (full), no workspace/configuration.
+/// semantic tokens (full), a nested outline, no workspace/configuration.
 pub fn initialize_params() -> Value {
     json!({
         "processId": std::process::id(),
@@ -367,6 +367,7 @@ pub fn initialize_params() -> Value {
                 "hover": {"contentFormat": ["markdown", "plaintext"]},
                 "definition": {"linkSupport": false},
                 "completion": {"completionItem": {"snippetSupport": false, "documentationFormat": ["markdown", "plaintext"]}},
+                "documentSymbol": {"hierarchicalDocumentSymbolSupport": true},
                 "semanticTokens": {
                     "requests": {"full": {"delta": false}, "range": false},
                     "tokenTypes": ["namespace", "type", "class", "parameter", "variable", "property", "function", "keyword", "comment", "string", "number", "operator", "macro"],

@@ -92,6 +92,9 @@ pub fn run(
     if want("semantic_tokens") {
         out.push(("semantic_tokens", run.semantic_tokens()));
     }
+    if want("symbols") {
+        out.push(("symbols", run.symbols()));
+    }
     run.retire();
     let rss = Outcome {
         samples: if run.peak_rss_kib > 0 {
@@ -197,11 +200,22 @@ impl Run<'_> {
     }
 
     /// didOpen of a fresh URI → its first publishDiagnostics; then didClose.
+    /// The document the other scenarios use is closed meanwhile, so the
+    /// server holds one document at a time, as an editor with this one file
+    /// open (and as lspbench.py, whose scenarios each have a server of
+    /// their own): peak RSS is what one document of the size costs.
     fn open(&mut self) -> Outcome {
         let text = self.lines.join("\n");
         let timeout = self.options.timeout;
         let lines = self.lines.len();
-        self.iterate(|run, i| {
+        let uri = self.uri.clone();
+        if let Ok(session) = self.quiet() {
+            session.notify(
+                "textDocument/didClose",
+                json!({"textDocument": {"uri": uri}}),
+            );
+        }
+        let outcome = self.iterate(|run, i| {
             let uri = format!("file:///tmp/dockerfile-ls-bench/{lines}/open-{i}/Dockerfile");
             let session = run.quiet()?;
             let sent = Instant::now();
@@ -212,7 +226,27 @@ impl Run<'_> {
             let (at, _, _) = session.push_for(&uri, sent, None, timeout)?;
             session.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
             Ok(ms(at - sent))
-        })
+        });
+        let version = self.version;
+        let Some(session) = self.session.as_mut() else {
+            // (a session started after a timeout has the document open)
+            return outcome;
+        };
+        session.drain();
+        session.pushes.clear();
+        let reopened = {
+            let sent = Instant::now();
+            session.notify(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": "dockerfile", "version": version, "text": text}}),
+            );
+            session.push_for(&uri, sent, None, timeout)
+        };
+        if reopened.is_err() {
+            // the next scenario starts a session with the document open
+            self.retire();
+        }
+        outcome
     }
 
     /// Sends one insertion as a didChange (incremental, or the whole text
@@ -435,6 +469,25 @@ impl Run<'_> {
             Ok(t)
         });
         outcome.note = tokens.map(|n| format!("{n} tokens"));
+        outcome
+    }
+
+    /// The document's outline (`textDocument/documentSymbol`).
+    fn symbols(&mut self) -> Outcome {
+        if let Some(o) = self.not_advertised("documentSymbolProvider") {
+            return o;
+        }
+        let uri = self.uri.clone();
+        let mut count = None;
+        let mut outcome = self.iterate(|run, _| {
+            let (t, result) = run.timed_request(
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": uri}}),
+            )?;
+            count.get_or_insert(result.as_array().map_or(0, Vec::len));
+            Ok(t)
+        });
+        outcome.note = count.map(|n| format!("{n} top-level symbols"));
         outcome
     }
 

@@ -150,18 +150,19 @@ impl Server {
     }
 
     /// Pushes a document's diagnostics, through the outbox when there is
-    /// one (behind `publish_gate`, which the caller holds).
+    /// one (behind `publish_gate`, which the caller holds), where they
+    /// replace the document's push still waiting to be written, if any.
     async fn push_diagnostics(&self, uri: Uri, items: Vec<Diagnostic>, version: Option<i32>) {
-        if self.outbox.is_none() {
+        let Some(outbox) = &self.outbox else {
             return self.client.publish_diagnostics(uri, items, version).await;
-        }
+        };
         if self.shut_down.load(Ordering::SeqCst) {
             // nothing more once the client asked for shutdown
             return;
         }
         let params = PublishDiagnosticsParams::new(uri, items, version);
         match super::wire::notification::<notification::PublishDiagnostics>(&params) {
-            Some(body) => self.send_own(body).await,
+            Some(body) => outbox.send_latest(params.uri.as_str(), body),
             None => {
                 self.log(MessageType::ERROR, "diagnostics could not be serialized")
                     .await

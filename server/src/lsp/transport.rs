@@ -7,7 +7,9 @@
 //! messages, re-framed, so a client's garbage costs that message and not
 //! the session.
 
+use std::collections::HashMap;
 use std::io;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -67,9 +69,23 @@ pub async fn filter(
 /// handler must never wait for the writer, because handlers run inside
 /// tower-lsp's dispatch, which stops polling them while its own output
 /// is backed up, and that output drains through this same writer.
+///
+/// A document's diagnostics supersede the ones pushed before: while a
+/// push waits to be written (a client reading slower than the user types),
+/// a newer push for the same document takes its place, so the server never
+/// holds more than one unwritten push per document.
 #[derive(Clone)]
 pub struct Outbox {
     queue: tokio::sync::mpsc::UnboundedSender<Outgoing>,
+    latest: Arc<Mutex<Latest>>,
+}
+
+/// The newest unwritten body of each superseding kind of message, by key,
+/// with the stamp of the queue entry that writes it.
+#[derive(Default)]
+struct Latest {
+    bodies: HashMap<String, (u64, Vec<u8>)>,
+    next_stamp: u64,
 }
 
 enum Outgoing {
@@ -78,6 +94,9 @@ enum Outgoing {
     /// A body still to be framed: the writer writes its header, so a large
     /// answer is never copied only to put a header in front of it.
     Body(Vec<u8>),
+    /// The body kept under `key` in [`Latest`], if it is still the one
+    /// queued with `stamp` (else a later entry writes a newer one).
+    Latest { key: String, stamp: u64 },
 }
 
 impl Outbox {
@@ -87,16 +106,23 @@ impl Outbox {
         out: impl AsyncWrite + Send + 'static,
     ) -> (Outbox, tokio::task::JoinHandle<io::Result<()>>) {
         let (queue, mut frames) = tokio::sync::mpsc::unbounded_channel::<Outgoing>();
+        let latest = Arc::new(Mutex::new(Latest::default()));
+        let kept = latest.clone();
         let writer = tokio::spawn(async move {
             let mut out = Box::pin(out);
             while let Some(frame) = frames.recv().await {
-                match frame {
-                    Outgoing::Framed(frame) => out.write_all(&frame).await?,
-                    Outgoing::Body(body) => {
-                        let header = format!("Content-Length: {}\r\n\r\n", body.len());
-                        out.write_all(header.as_bytes()).await?;
-                        out.write_all(&body).await?;
+                let body = match frame {
+                    Outgoing::Framed(frame) => {
+                        out.write_all(&frame).await?;
+                        None
                     }
+                    Outgoing::Body(body) => Some(body),
+                    Outgoing::Latest { key, stamp } => take_latest(&kept, &key, stamp),
+                };
+                if let Some(body) = body {
+                    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+                    out.write_all(header.as_bytes()).await?;
+                    out.write_all(&body).await?;
                 }
                 // (a burst is flushed once, after its last frame)
                 if frames.is_empty() {
@@ -105,12 +131,26 @@ impl Outbox {
             }
             out.flush().await
         });
-        (Outbox { queue }, writer)
+        (Outbox { queue, latest }, writer)
     }
 
     /// Queues one message body, to be framed on its way out.
     pub fn send(&self, body: Vec<u8>) {
         self.queue(Outgoing::Body(body));
+    }
+
+    /// Queues a body that replaces any body queued under `key` and not
+    /// written yet (the replaced one is dropped unwritten).
+    pub fn send_latest(&self, key: &str, body: Vec<u8>) {
+        let mut latest = lock(&self.latest);
+        let stamp = latest.next_stamp;
+        latest.next_stamp += 1;
+        latest.bodies.insert(key.to_string(), (stamp, body));
+        // (queued under the lock: entries are in stamp order)
+        self.queue(Outgoing::Latest {
+            key: key.to_string(),
+            stamp,
+        });
     }
 
     fn send_framed(&self, frame: Vec<u8>) {
@@ -121,6 +161,21 @@ impl Outbox {
         // (the writer is gone only once the client stopped reading)
         let _ = self.queue.send(outgoing);
     }
+}
+
+fn take_latest(latest: &Mutex<Latest>, key: &str, stamp: u64) -> Option<Vec<u8>> {
+    let mut latest = lock(latest);
+    match latest.bodies.get(key) {
+        Some((kept, _)) if *kept == stamp => latest.bodies.remove(key).map(|(_, body)| body),
+        _ => None,
+    }
+}
+
+fn lock(latest: &Mutex<Latest>) -> std::sync::MutexGuard<'_, Latest> {
+    // (nothing panics while holding it; a poisoned map is still whole)
+    latest
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Passes tower-lsp's framed output on to `outbox` a whole message at a
@@ -464,6 +519,51 @@ mod tests {
             }
         }
         assert_eq!((own, forwarded), (50, 50));
+    }
+
+    /// While the client is not reading, a document's newer push replaces
+    /// its unwritten older one; everything else goes out as queued, and
+    /// the surviving push where it was queued.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_newer_push_supersedes_an_unwritten_one() {
+        let (out_write, mut out_read) = tokio::io::duplex(1 << 16);
+        let (outbox, writer) = Outbox::new(out_write);
+        // (the writer task cannot run before this test awaits)
+        outbox.send_latest("file:///a", b"a1".to_vec());
+        outbox.send(b"r1".to_vec());
+        outbox.send_latest("file:///a", b"a2".to_vec());
+        outbox.send_latest("file:///b", b"b1".to_vec());
+        outbox.send(b"r2".to_vec());
+        outbox.send_latest("file:///a", b"a3".to_vec());
+        drop(outbox);
+        writer.await.unwrap().unwrap();
+        let mut written = Vec::new();
+        out_read.read_to_end(&mut written).await.unwrap();
+        let expected: Vec<u8> = [b"r1", b"b1", b"r2", b"a3"]
+            .iter()
+            .flat_map(|body| framed(*body))
+            .collect();
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            String::from_utf8_lossy(&expected)
+        );
+    }
+
+    /// A push queued after the last one was written goes out too.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_push_after_a_written_one_is_written() {
+        let (out_write, mut out_read) = tokio::io::duplex(1 << 16);
+        let (outbox, writer) = Outbox::new(out_write);
+        outbox.send_latest("file:///a", b"a1".to_vec());
+        let mut first = vec![0; framed(b"a1").len()];
+        out_read.read_exact(&mut first).await.unwrap();
+        assert_eq!(first, framed(b"a1"));
+        outbox.send_latest("file:///a", b"a2".to_vec());
+        drop(outbox);
+        writer.await.unwrap().unwrap();
+        let mut rest = Vec::new();
+        out_read.read_to_end(&mut rest).await.unwrap();
+        assert_eq!(rest, framed(b"a2"));
     }
 
     /// The requests the server answers itself (semantic tokens, symbols)
