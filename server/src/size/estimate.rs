@@ -167,7 +167,7 @@ pub struct LinePart {
     /// 1-based line of the instruction.
     pub line: usize,
     /// The keyword, upper-case (`RUN`).
-    pub instruction: String,
+    pub instruction: &'static str,
     pub instruction_start: usize,
     pub part: Part,
 }
@@ -197,15 +197,14 @@ pub struct ImageFigure {
 }
 
 pub fn estimate(model: &Model, source: &(impl Source + ?Sized), inputs: &Inputs) -> BuildEstimate {
-    let text = source.slice(0..source.len_bytes());
-    let lines = LineIndex::new(&text);
+    let lines = LineIndex::new(source);
     let mut stages: Vec<StageEstimate> = Vec::with_capacity(model.stages.len());
     let mut workdirs: Vec<String> = Vec::with_capacity(model.stages.len());
     let mut artifacts: Vec<Vec<Artifact>> = Vec::with_capacity(model.stages.len());
     for stage in &model.stages {
         let estimate = StageBuilder {
             model,
-            text: &text,
+            source,
             lines: &lines,
             inputs,
             earlier: &stages,
@@ -247,33 +246,39 @@ fn from_chain(model: &Model, mut index: usize) -> Vec<usize> {
     chain
 }
 
-struct StageBuilder<'a> {
+struct StageBuilder<'a, S: Source + ?Sized> {
     model: &'a Model,
-    text: &'a str,
+    source: &'a S,
     lines: &'a LineIndex,
     inputs: &'a Inputs<'a>,
     earlier: &'a [StageEstimate],
     earlier_artifacts: &'a [Vec<Artifact>],
 }
 
-impl StageBuilder<'_> {
+impl<S: Source + ?Sized> StageBuilder<'_, S> {
     fn build(&self, stage: &Stage, workdirs: &[String]) -> (StageEstimate, String, Vec<Artifact>) {
         let platform = self.platform(stage);
         let (base, base_part, distro, ratio, base_compressed, mut workdir, mut artifacts) =
             self.base(stage, &platform, workdirs);
         let mut parts = vec![LinePart {
             line: self.lines.line_of(stage.from.range.start),
-            instruction: "FROM".to_string(),
+            instruction: "FROM",
             instruction_start: stage.from.range.start,
             part: base_part,
         }];
         for instruction in &stage.instructions {
             let line = self.lines.line_of(instruction.range.start);
-            let keyword = instruction.keyword.to_ascii_uppercase();
+            // (only these add parts)
+            let keyword = match instruction.keyword.as_str() {
+                "run" => "RUN",
+                "copy" => "COPY",
+                "add" => "ADD",
+                _ => "",
+            };
             let mut push = |part: Part| {
                 parts.push(LinePart {
                     line,
-                    instruction: keyword.clone(),
+                    instruction: keyword,
                     instruction_start: instruction.range.start,
                     part,
                 })
@@ -399,7 +404,7 @@ impl StageBuilder<'_> {
         for heredoc in &instruction.heredocs {
             if let Some(body) = &heredoc.body_range {
                 shell.push('\n');
-                shell.push_str(self.text.get(body.clone()).unwrap_or_default());
+                shell.push_str(&self.source.slice(body.clone()));
             }
         }
         shell
@@ -914,14 +919,34 @@ struct LineIndex {
 }
 
 impl LineIndex {
-    fn new(text: &str) -> LineIndex {
-        let bytes = text.as_bytes();
+    /// Read a window at a time: a copy of a whole large document for this
+    /// would be most of what an estimate costs.
+    fn new(source: &(impl Source + ?Sized)) -> LineIndex {
+        const WINDOW: usize = 64 * 1024;
         let mut starts = vec![0];
-        for (i, b) in bytes.iter().enumerate() {
-            let ends_line = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-            if ends_line {
-                starts.push(i + 1);
+        let mut at = 0;
+        let len = source.len_bytes();
+        // a CR at the end of the last window: a line break unless LF follows
+        let mut pending_cr = false;
+        while at < len {
+            let window = source.slice(at..(at + WINDOW).min(len));
+            if window.is_empty() {
+                break;
             }
+            let bytes = window.as_bytes();
+            for (i, b) in bytes.iter().enumerate() {
+                if pending_cr && *b != b'\n' {
+                    starts.push(at + i);
+                }
+                pending_cr = *b == b'\r';
+                if *b == b'\n' {
+                    starts.push(at + i + 1);
+                }
+            }
+            at += bytes.len();
+        }
+        if pending_cr {
+            starts.push(at);
         }
         LineIndex { starts }
     }
@@ -934,6 +959,42 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Line starts read a window at a time from a rope equal those of the
+    /// whole string, with CR, LF and CRLF anywhere, across windows too.
+    #[test]
+    fn line_index_reads_windows_like_the_whole_text() {
+        fn whole(text: &str) -> Vec<usize> {
+            let bytes = text.as_bytes();
+            let mut starts = vec![0];
+            for (i, b) in bytes.iter().enumerate() {
+                if *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                    starts.push(i + 1);
+                }
+            }
+            starts
+        }
+        let pieces = ["RUN x", "\r", "\n", "\r\n", "é", "🐳", "  "];
+        let mut rng = fastrand::Rng::with_seed(11);
+        for round in 0..30 {
+            let len = if round % 3 == 0 {
+                70_000
+            } else {
+                rng.usize(0..300)
+            };
+            let mut text = String::new();
+            while text.len() < len {
+                text.push_str(pieces[rng.usize(..pieces.len())]);
+            }
+            if round == 1 {
+                // a CRLF split by the first window's end
+                text = format!("{}\r\nRUN y\r", "a".repeat(64 * 1024 - 1));
+            }
+            let rope = ropey::Rope::from_str(&text);
+            assert_eq!(LineIndex::new(&rope).starts, whole(&text), "round {round}");
+            assert_eq!(LineIndex::new(text.as_str()).starts, whole(&text));
+        }
+    }
 
     #[test]
     fn paths_join_like_workdir() {
