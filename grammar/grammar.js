@@ -32,6 +32,18 @@ function instruction($, name, body, flagRule) {
 /** one or more items separated by whitespace */
 const spaced = ($, item) => seq(item, repeat(seq($._ws, item)));
 
+/**
+ * Adjacent parts of a value, when they are not one lone `text` token: that
+ * case is the token itself, aliased as the value's node where the value is
+ * used. The visible tree is the same; the parse tree has no
+ * heap subtree over each one-token value (a 10,000-line file has tens of
+ * thousands of them).
+ */
+const parts = (text, others) => prec.right(choice(
+  seq(choice(...others), repeat(choice(text, ...others))),
+  seq(text, repeat1(choice(text, ...others))),
+));
+
 module.exports = grammar({
   name: 'dockerfile',
 
@@ -131,9 +143,9 @@ module.exports = grammar({
       optional(seq($._ws, choice(
         seq(
           keyword($, 'as'),
-          optional(seq($._ws, field('name', $.image_alias), repeat(seq($._ws, alias($._path, $.word))))),
+          optional(seq($._ws, field('name', $.image_alias), repeat(seq($._ws, choice(alias($._path_text, $.word), alias($._path, $.word)))))),
         ),
-        spaced($, alias($._path, $.word)),
+        spaced($, choice(alias($._path_text, $.word), alias($._path, $.word))),
       ))),
     )),
 
@@ -167,15 +179,15 @@ module.exports = grammar({
     add_instruction: $ => seq(instruction($, 'add', $._paths), repeat($.heredoc)),
     _paths: $ => choice(
       $.json_array,
-      spaced($, choice(alias($._path, $.path), $.heredoc_marker)),
+      spaced($, choice(alias($._path_text, $.path), alias($._path, $.path), $.heredoc_marker)),
     ),
 
     volume_instruction: $ => instruction($, 'volume', choice(
       $.json_array,
-      spaced($, alias($._path, $.path)),
+      spaced($, choice(alias($._path_text, $.path), alias($._path, $.path))),
     )),
 
-    expose_instruction: $ => instruction($, 'expose', spaced($, alias($._path, $.expose_port))),
+    expose_instruction: $ => instruction($, 'expose', spaced($, choice(alias($._path_text, $.expose_port), alias($._path, $.expose_port)))),
 
     // ENV a=b c=d, or the legacy ENV a b c (value = rest of the line), decided
     // by whether the first name is followed by `=`, as BuildKit does.
@@ -184,17 +196,17 @@ module.exports = grammar({
       alias($._env_pair_legacy, $.env_pair),
     )),
     env_pair: $ => seq(
-      field('name', alias($._key, $.variable)),
-      optional(seq('=', optional(field('value', $.word)))),
+      field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))),
+      optional(seq('=', optional(field('value', choice(alias($._word_text, $.word), $.word))))),
     ),
     _env_pair_with_value: $ => seq(
-      field('name', alias($._key, $.variable)),
+      field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))),
       '=',
-      optional(field('value', $.word)),
+      optional(field('value', choice(alias($._word_text, $.word), $.word))),
     ),
     _env_pair_legacy: $ => prec.right(seq(
-      field('name', alias($._key, $.variable)),
-      optional(seq($._ws, optional(field('value', $.text)))),
+      field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))),
+      optional(seq($._ws, optional(field('value', choice(alias($._raw_text, $.text), $.text))))),
     )),
 
     label_instruction: $ => instruction($, 'label', choice(
@@ -202,29 +214,29 @@ module.exports = grammar({
       alias($._label_pair_legacy, $.label_pair),
     )),
     label_pair: $ => seq(
-      field('key', alias($._key, $.label_key)),
-      optional(seq('=', optional(field('value', $.word)))),
+      field('key', choice(alias($._key_text, $.label_key), alias($._key, $.label_key))),
+      optional(seq('=', optional(field('value', choice(alias($._word_text, $.word), $.word))))),
     ),
     _label_pair_with_value: $ => seq(
-      field('key', alias($._key, $.label_key)),
+      field('key', choice(alias($._key_text, $.label_key), alias($._key, $.label_key))),
       '=',
-      optional(field('value', $.word)),
+      optional(field('value', choice(alias($._word_text, $.word), $.word))),
     ),
     _label_pair_legacy: $ => prec.right(seq(
-      field('key', alias($._key, $.label_key)),
-      optional(seq($._ws, optional(field('value', $.text)))),
+      field('key', choice(alias($._key_text, $.label_key), alias($._key, $.label_key))),
+      optional(seq($._ws, optional(field('value', choice(alias($._raw_text, $.text), $.text))))),
     )),
 
     arg_instruction: $ => instruction($, 'arg', spaced($, $.arg_declaration)),
     arg_declaration: $ => seq(
-      field('name', alias($._key, $.variable)),
-      optional(seq('=', optional(field('default', $.word)))),
+      field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))),
+      optional(seq('=', optional(field('default', choice(alias($._word_text, $.word), $.word))))),
     ),
 
-    maintainer_instruction: $ => instruction($, 'maintainer', $.text),
-    user_instruction: $ => instruction($, 'user', $.text),
-    workdir_instruction: $ => instruction($, 'workdir', $.text),
-    stopsignal_instruction: $ => instruction($, 'stopsignal', $.text),
+    maintainer_instruction: $ => instruction($, 'maintainer', choice(alias($._raw_text, $.text), $.text)),
+    user_instruction: $ => instruction($, 'user', choice(alias($._raw_text, $.text), $.text)),
+    workdir_instruction: $ => instruction($, 'workdir', choice(alias($._raw_text, $.text), $.text)),
+    stopsignal_instruction: $ => instruction($, 'stopsignal', choice(alias($._raw_text, $.text), $.text)),
 
     onbuild_instruction: $ => instruction($, 'onbuild', field('trigger', $._instruction)),
 
@@ -238,7 +250,7 @@ module.exports = grammar({
       $._flag_start,
       optional(seq(
         field('name', $.flag_name),
-        optional(seq('=', optional(field('value', alias($.word, $.flag_value))))),
+        optional(seq('=', optional(field('value', choice(alias($._word_text, $.flag_value), alias($.word, $.flag_value)))))),
       )),
     ),
     flag_name: _ => /[A-Za-z0-9][A-Za-z0-9_.-]*/,
@@ -250,14 +262,10 @@ module.exports = grammar({
     ),
     mount_param: $ => seq(
       field('key', alias($._mount_text, $.mount_key)),
-      optional(seq('=', optional(field('value', $.mount_value)))),
+      optional(seq('=', optional(field('value', choice(alias($._mount_text, $.mount_value), $.mount_value))))),
     ),
-    mount_value: $ => prec.right(repeat1(choice(
-      $._mount_text,
-      $.expansion,
-      $.double_quoted_string,
-      $.single_quoted_string,
-    ))),
+    mount_value: $ => parts($._mount_text, [$.expansion, $.double_quoted_string, $.single_quoted_string]),
+
 
     json_array: $ => seq(
       alias($._json_open, '['),
@@ -272,23 +280,15 @@ module.exports = grammar({
 
     // Arguments that BuildKit splits at whitespace before anything else
     // (FROM, COPY, ADD, VOLUME, EXPOSE): quotes do not group words there.
-    _path: $ => prec.right(repeat1(choice($._path_text, $.expansion))),
+    _path: $ => parts($._path_text, [$.expansion]),
 
     // A builder-expanded word: text, quoted strings and expansions, adjacent.
-    word: $ => prec.right(repeat1(choice(
-      $._word_text,
-      $.double_quoted_string,
-      $.single_quoted_string,
-      $.expansion,
-    ))),
-    _key: $ => prec.right(repeat1(choice(
-      $._key_text,
-      $.double_quoted_string,
-      $.single_quoted_string,
-      $.expansion,
-    ))),
+    word: $ => parts($._word_text, [$.double_quoted_string, $.single_quoted_string, $.expansion]),
+
+    _key: $ => parts($._key_text, [$.double_quoted_string, $.single_quoted_string, $.expansion]),
+
     // The rest of a line taken as one string (USER, WORKDIR, legacy ENV values…).
-    text: $ => prec.right(repeat1(choice($._raw_text, $.expansion))),
+    text: $ => parts($._raw_text, [$.expansion]),
 
     double_quoted_string: $ => prec.right(seq(
       '"',
