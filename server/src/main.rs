@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use dockerfile_ls::syntax;
@@ -58,7 +59,17 @@ fn print_syntax(path: &str) -> ExitCode {
     };
     let text = String::from_utf8_lossy(&bytes);
     let tree = syntax::parse(&text);
-    print!("{}", syntax::to_sexp(tree.root_node()));
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_all(syntax::to_sexp(tree.root_node()).as_bytes())
+        .and_then(|()| stdout.flush());
+    if let Err(err) = written {
+        // a closed pipe (`| head`) is the reader's choice, not a failure
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("dockerfile-ls: cannot write the syntax tree: {err}");
+            return ExitCode::from(2);
+        }
+    }
     match syntax::first_error(tree.root_node()) {
         Some(node) => {
             let at = node.start_position();

@@ -682,3 +682,28 @@ fn corpus_reports_no_error_on_valid_files_and_never_panics() {
         );
     }
 }
+
+/// `dockerfile-ls syntax FILE | head` ends quietly: a reader that stops
+/// early is its choice, not a crash.
+#[test]
+fn syntax_into_a_closed_pipe_ends_without_a_panic() {
+    let dir = TempDir::new("syntax-pipe");
+    let file = dir.0.join("Dockerfile");
+    let text: String = (0..20_000).map(|i| format!("RUN echo {i}\n")).collect();
+    std::fs::write(&file, format!("FROM alpine\n{text}")).unwrap();
+    let mut child = Command::new(BIN)
+        .arg("syntax")
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the dockerfile-ls binary starts");
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    assert!(first.starts_with(b"(source_file"));
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
