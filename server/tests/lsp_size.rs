@@ -158,30 +158,14 @@ fn inlay_hints_follow_the_setting() {
         })
         .collect();
     // after each FROM line (lines 0 and 5) and after the instructions that add
-    assert!(
-        labels
-            .iter()
-            .any(|(line, l)| *line == 0 && l.starts_with("≈ ")),
-        "{labels:?}"
-    );
-    assert!(
-        labels
-            .iter()
-            .any(|(line, l)| *line == 5 && l.starts_with("≈ ")),
-        "{labels:?}"
-    );
-    assert!(
-        labels
-            .iter()
-            .any(|(line, l)| *line == 3 && l.starts_with("+ ")),
-        "{labels:?}"
-    );
-    assert!(
-        labels
-            .iter()
-            .any(|(line, l)| *line == 6 && l.starts_with("+ ")),
-        "{labels:?}"
-    );
+    for (line, prefix) in [(0, "≈ "), (5, "≈ "), (3, "+ "), (6, "+ ")] {
+        assert!(
+            labels
+                .iter()
+                .any(|(at, label)| *at == line && label.starts_with(prefix)),
+            "no hint starting {prefix:?} on line {line}: {labels:?}"
+        );
+    }
     // at the end of the line
     let first = hints.iter().find(|h| h["position"]["line"] == 0).unwrap();
     assert_eq!(
