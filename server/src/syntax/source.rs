@@ -11,6 +11,18 @@ pub trait Source {
     /// boundaries, so a stale range never panics.
     fn slice(&self, range: Range<usize>) -> Cow<'_, str>;
     fn len_bytes(&self) -> usize;
+    /// The 0-based line of a byte offset (clamped to the text): lines
+    /// break at LF, CRLF and CR, as LSP counts them.
+    fn line_at(&self, offset: usize) -> usize;
+}
+
+/// Line breaks in `bytes`, a CRLF counted once (a CR at its end counts).
+fn line_breaks(bytes: &[u8]) -> usize {
+    let lf = memchr::memchr_iter(b'\n', bytes).count();
+    let lone_cr = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .count();
+    lf + lone_cr
 }
 
 fn floor_boundary(text: &str, mut at: usize) -> usize {
@@ -31,6 +43,14 @@ impl Source for str {
     fn len_bytes(&self) -> usize {
         self.len()
     }
+
+    fn line_at(&self, offset: usize) -> usize {
+        let before = &self.as_bytes()[..offset.min(self.len())];
+        // a CR right before the offset, of a CRLF around it, is not a
+        // break yet: the CRLF is one, after its LF
+        let split_crlf = before.last() == Some(&b'\r') && self.as_bytes().get(before.len()) == Some(&b'\n');
+        line_breaks(before) - usize::from(split_crlf)
+    }
 }
 
 impl Source for String {
@@ -40,6 +60,10 @@ impl Source for String {
 
     fn len_bytes(&self) -> usize {
         self.len()
+    }
+
+    fn line_at(&self, offset: usize) -> usize {
+        self.as_str().line_at(offset)
     }
 }
 
@@ -77,14 +101,21 @@ impl Source for Rope {
     fn len_bytes(&self) -> usize {
         Rope::len_bytes(self)
     }
+
+    /// From the rope's own line index: a whole-prefix scan of a large
+    /// document cost a hover milliseconds per line number it showed.
+    fn line_at(&self, offset: usize) -> usize {
+        self.byte_to_line(offset.min(Rope::len_bytes(self)))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The rope reads the same text as the string for any range: inside
-    /// characters, inverted, past the end, across the rope's chunks.
+    /// The rope reads the same text and lines as the string for any range
+    /// or offset: inside characters, inverted, past the end, across the
+    /// rope's chunks, inside a CRLF.
     #[test]
     fn rope_slices_equal_string_slices() {
         let pieces = ["a", "🐳", "é", "\r\n", "\n", "word ", "\u{2028}"];
@@ -106,6 +137,11 @@ mod tests {
                     Source::slice(&rope, a..b),
                     Source::slice(text.as_str(), a..b),
                     "{a}..{b}"
+                );
+                assert_eq!(
+                    rope.line_at(a),
+                    text.as_str().line_at(a),
+                    "line at {a} of {text:?}"
                 );
             }
         }

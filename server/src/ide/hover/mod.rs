@@ -283,14 +283,7 @@ fn heredoc_end(analysis: &Analysis, range: Span) -> Option<Span> {
 /// The 1-based line of a byte offset; lines end at LF, CRLF or CR, as LSP
 /// counts them.
 pub(crate) fn line_of(source: &(impl Source + ?Sized), offset: usize) -> usize {
-    let before = source.slice(0..offset);
-    let bytes = before.as_bytes();
-    let breaks = bytes
-        .iter()
-        .enumerate()
-        .filter(|(i, b)| **b == b'\n' || (**b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
-        .count();
-    breaks + 1
+    source.line_at(offset) + 1
 }
 
 /// Inline code that survives backticks and line breaks in the text.
