@@ -457,12 +457,15 @@ impl LanguageServer for Server {
             .await;
         }
         self.publish(&uri).await;
+        // (the push built this revision's analysis from the last one's)
+        self.sizes.forget_gone();
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.documents.close(&uri);
         self.tokens.forget(&uri);
+        self.sizes.forget_gone();
         // behind the gate, so a push still in flight cannot land after this
         let _gate = self.publish_gate.lock().await;
         self.push_diagnostics(uri, Vec::new(), None).await;

@@ -293,6 +293,20 @@ impl Sizes {
         }
     }
 
+    /// Drops the estimates of revisions that are gone (the next edit's
+    /// analysis took theirs over): a large file's estimate is megabytes,
+    /// and nothing can ask for it again.
+    pub fn forget_gone(&self) {
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = recent.len();
+        recent.retain(|(key, _)| key.analysis.strong_count() > 0);
+        if recent.len() < before {
+            drop(recent);
+            // its many small pieces leave holes only a trim gives back
+            super::release_free_memory();
+        }
+    }
+
     pub fn request(&self, uri: &Uri, snapshot: Snapshot, target: Option<String>) -> Request {
         let dockerfile = file_path(uri);
         Request {
@@ -446,4 +460,35 @@ fn line_end(rope: &ropey::Rope, offset: usize, encoding: Encoding) -> Position {
     let trimmed = text.to_string();
     let content = trimmed.trim_end_matches(['\n', '\r']).len();
     encoding::position(rope, start + content, encoding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An estimate is remembered while its revision lives, and no longer.
+    #[test]
+    fn estimates_of_gone_revisions_are_forgotten() {
+        let sizes = Sizes::default();
+        let remembered = || sizes.recent.lock().unwrap().len();
+        let uri: Uri = "untitled:Untitled-1".parse().unwrap();
+        let text = "FROM alpine:3.20\nRUN apk add --no-cache curl\n";
+        let rope = ropey::Rope::from_str(text);
+        let tree = crate::syntax::parse(text);
+        let analysis = Arc::new(Analysis::from_tree(tree, &rope));
+        let snapshot = Snapshot {
+            rope,
+            version: 1,
+            analysis,
+        };
+        let first = sizes.request(&uri, snapshot.clone(), None).estimate();
+        assert_eq!(remembered(), 1);
+        let again = sizes.request(&uri, snapshot.clone(), None).estimate();
+        assert_eq!(first, again);
+        sizes.forget_gone();
+        assert_eq!(remembered(), 1, "its revision is alive");
+        drop(snapshot);
+        sizes.forget_gone();
+        assert_eq!(remembered(), 0);
+    }
 }

@@ -48,7 +48,8 @@ impl Source for str {
         let before = &self.as_bytes()[..offset.min(self.len())];
         // a CR right before the offset, of a CRLF around it, is not a
         // break yet: the CRLF is one, after its LF
-        let split_crlf = before.last() == Some(&b'\r') && self.as_bytes().get(before.len()) == Some(&b'\n');
+        let split_crlf =
+            before.last() == Some(&b'\r') && self.as_bytes().get(before.len()) == Some(&b'\n');
         line_breaks(before) - usize::from(split_crlf)
     }
 }
