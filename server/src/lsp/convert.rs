@@ -134,31 +134,48 @@ pub fn symbol_kind(kind: ide::SymbolKind) -> lsp::SymbolKind {
     }
 }
 
-pub fn document_symbol(
+/// The nested outline. Positions are converted in document order (a
+/// symbol's start, its name, its children, its end), so one cursor serves
+/// them all by scanning forward: converting each range afresh went through
+/// the rope's line index twice a position.
+pub fn document_symbols(
     rope: &Rope,
     encoding: Encoding,
-    symbol: ide::Symbol,
-) -> lsp::DocumentSymbol {
-    let children: Vec<lsp::DocumentSymbol> = symbol
-        .children
-        .into_iter()
-        .map(|child| document_symbol(rope, encoding, child))
-        .collect();
-    #[allow(deprecated)] // `deprecated` is a required field of the struct
-    lsp::DocumentSymbol {
-        name: symbol.name,
-        detail: symbol.detail,
-        kind: symbol_kind(symbol.kind),
-        tags: None,
-        deprecated: None,
-        range: encoding::range(rope, symbol.range, encoding),
-        selection_range: encoding::range(rope, symbol.selection, encoding),
-        children: (!children.is_empty()).then_some(children),
+    symbols: Vec<ide::Symbol>,
+) -> Vec<lsp::DocumentSymbol> {
+    fn convert(
+        positions: &mut encoding::Positions<'_>,
+        symbol: ide::Symbol,
+    ) -> lsp::DocumentSymbol {
+        let start = positions.at(symbol.range.start);
+        let selection_range = positions.range(symbol.selection);
+        let children: Vec<lsp::DocumentSymbol> = symbol
+            .children
+            .into_iter()
+            .map(|child| convert(positions, child))
+            .collect();
+        let end = positions.at(symbol.range.end.max(symbol.range.start));
+        #[allow(deprecated)] // `deprecated` is a required field of the struct
+        lsp::DocumentSymbol {
+            name: symbol.name,
+            detail: symbol.detail,
+            kind: symbol_kind(symbol.kind),
+            tags: None,
+            deprecated: None,
+            range: lsp::Range::new(start, end),
+            selection_range,
+            children: (!children.is_empty()).then_some(children),
+        }
     }
+    let mut positions = encoding::Positions::new(rope, encoding);
+    symbols
+        .into_iter()
+        .map(|symbol| convert(&mut positions, symbol))
+        .collect()
 }
 
 /// The outline for clients without hierarchical symbols: every symbol with
-/// its parent's name as container.
+/// its parent's name as container (positions in document order, as above).
 pub fn flat_symbols(
     rope: &Rope,
     uri: &Uri,
@@ -166,29 +183,32 @@ pub fn flat_symbols(
     symbols: Vec<ide::Symbol>,
 ) -> Vec<lsp::SymbolInformation> {
     fn walk(
-        rope: &Rope,
+        positions: &mut encoding::Positions<'_>,
         uri: &Uri,
-        encoding: Encoding,
         symbol: ide::Symbol,
         container: Option<&str>,
         out: &mut Vec<lsp::SymbolInformation>,
     ) {
+        let start = positions.at(symbol.range.start);
+        let at = out.len();
         #[allow(deprecated)] // `deprecated` is a required field of the struct
         out.push(lsp::SymbolInformation {
             name: symbol.name.clone(),
             kind: symbol_kind(symbol.kind),
             tags: None,
             deprecated: None,
-            location: location(rope, uri, encoding, symbol.range),
+            location: lsp::Location::new(uri.clone(), lsp::Range::new(start, start)),
             container_name: container.map(str::to_string),
         });
         for child in symbol.children {
-            walk(rope, uri, encoding, child, Some(&symbol.name), out);
+            walk(positions, uri, child, Some(&symbol.name), out);
         }
+        out[at].location.range.end = positions.at(symbol.range.end.max(symbol.range.start));
     }
+    let mut positions = encoding::Positions::new(rope, encoding);
     let mut out = Vec::new();
     for symbol in symbols {
-        walk(rope, uri, encoding, symbol, None, &mut out);
+        walk(&mut positions, uri, symbol, None, &mut out);
     }
     out
 }
@@ -213,4 +233,69 @@ pub fn text_edit(
     (span, new_text): (Span, String),
 ) -> lsp::TextEdit {
     lsp::TextEdit::new(encoding::range(rope, span, encoding), new_text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::Analysis;
+
+    /// Outlines converted in one forward pass carry the positions each
+    /// range converted on its own would: multi-byte text, CRLF and CR line
+    /// ends, long lines, heredocs, in every encoding, nested and flat.
+    #[test]
+    fn outline_positions_equal_positions_converted_one_by_one() {
+        let long = "x".repeat(3000);
+        let texts = [
+            "FROM golang:1.22 AS builder\nRUN go build -o /app\nFROM alpine\nCOPY --from=builder /app /app\n".to_string(),
+            format!("# syntax=docker/dockerfile:1\r\nFROM alpine AS é🐳\r\nRUN echo {long} \\\r\n  && true\r\nLABEL a=\"ü\"\rFROM scratch\rCOPY --from=é🐳 / /\r"),
+            "FROM debian\nRUN <<EOF\napt-get update\nEOF\nENV A=1 \\\n    B=2\nFROM debian AS two\nWORKDIR /ü\n".repeat(40),
+        ];
+        for text in &texts {
+            let rope = Rope::from_str(text);
+            let analysis = Analysis::from_tree(crate::syntax::parse(text), &rope);
+            for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+                let symbols = ide::document_symbols(&analysis);
+                let mut expected = Vec::new();
+                fn walk(
+                    rope: &Rope,
+                    encoding: Encoding,
+                    symbol: &ide::Symbol,
+                    out: &mut Vec<(lsp::Range, lsp::Range)>,
+                ) {
+                    out.push((
+                        encoding::range(rope, symbol.range.clone(), encoding),
+                        encoding::range(rope, symbol.selection.clone(), encoding),
+                    ));
+                    for child in &symbol.children {
+                        walk(rope, encoding, child, out);
+                    }
+                }
+                for symbol in &symbols {
+                    walk(&rope, encoding, symbol, &mut expected);
+                }
+                assert!(expected.len() > 2, "{text:?}");
+
+                let mut nested = Vec::new();
+                fn flatten(symbol: &lsp::DocumentSymbol, out: &mut Vec<(lsp::Range, lsp::Range)>) {
+                    out.push((symbol.range, symbol.selection_range));
+                    for child in symbol.children.iter().flatten() {
+                        flatten(child, out);
+                    }
+                }
+                for symbol in document_symbols(&rope, encoding, symbols.clone()) {
+                    flatten(&symbol, &mut nested);
+                }
+                assert_eq!(nested, expected, "{encoding:?} {text:?}");
+
+                let uri: Uri = "file:///w/Dockerfile".parse().unwrap();
+                let flat: Vec<lsp::Range> = flat_symbols(&rope, &uri, encoding, symbols)
+                    .into_iter()
+                    .map(|s| s.location.range)
+                    .collect();
+                let ranges: Vec<lsp::Range> = expected.iter().map(|(range, _)| *range).collect();
+                assert_eq!(flat, ranges, "{encoding:?} {text:?}");
+            }
+        }
+    }
 }

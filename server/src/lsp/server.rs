@@ -132,12 +132,11 @@ impl Server {
         self.with_snapshot(uri, "document symbols", |snapshot, encoding| {
             let symbols = ide::document_symbols(&snapshot.analysis);
             if hierarchical {
-                DocumentSymbolResponse::Nested(
-                    symbols
-                        .into_iter()
-                        .map(|s| convert::document_symbol(&snapshot.rope, encoding, s))
-                        .collect(),
-                )
+                DocumentSymbolResponse::Nested(convert::document_symbols(
+                    &snapshot.rope,
+                    encoding,
+                    symbols,
+                ))
             } else {
                 DocumentSymbolResponse::Flat(convert::flat_symbols(
                     &snapshot.rope,
