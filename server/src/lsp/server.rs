@@ -83,7 +83,7 @@ impl Server {
 
     /// `textDocument/documentSymbol`, routed and answered the same way.
     pub async fn own_document_symbol(&self, request: super::wire::OwnRequest<Value>) {
-        self.answer_own(request, |params| self.document_symbol_result(&params))
+        self.answer_own(request, |params| self.outline(&params))
             .await
     }
 
@@ -121,6 +121,24 @@ impl Server {
         let uri = &params.text_document.uri;
         let data = self.with_snapshot(uri, "semantic tokens", semantic_tokens::whole)?;
         Ok(data.map(|data| SemanticTokensResult::Tokens(self.tokens.full(uri, data))))
+    }
+
+    /// The outline as the routed request writes it (no typed symbols).
+    fn outline(&self, params: &DocumentSymbolParams) -> jsonrpc::Result<Option<convert::Outline>> {
+        let uri = &params.text_document.uri;
+        let hierarchical = self.session().hierarchical_symbols;
+        self.with_snapshot(uri, "document symbols", |snapshot, encoding| {
+            let symbols = ide::document_symbols(&snapshot.analysis);
+            if hierarchical {
+                convert::Outline::Nested(convert::NestedOutline {
+                    rope: snapshot.rope.clone(),
+                    encoding,
+                    symbols,
+                })
+            } else {
+                convert::Outline::Flat(convert::flat_symbols(&snapshot.rope, uri, encoding, symbols))
+            }
+        })
     }
 
     fn document_symbol_result(

@@ -55,7 +55,7 @@ pub struct Sizes {
     finals: Mutex<Vec<(FinalKey, Option<Bytes>)>>,
     /// The last estimates made (hovers and inlay hints ask again and again
     /// about the same text: at 100,000 lines an estimate takes ~70 ms).
-    recent: Arc<Mutex<Vec<(EstimateKey, BuildEstimate)>>>,
+    recent: Arc<Mutex<Vec<(EstimateKey, Arc<BuildEstimate>)>>>,
 }
 
 impl Default for Sizes {
@@ -114,7 +114,7 @@ pub struct Request {
     settings: Arc<SizeSettings>,
     contexts: ContextCache,
     target: Option<String>,
-    recent: Arc<Mutex<Vec<(EstimateKey, BuildEstimate)>>>,
+    recent: Arc<Mutex<Vec<(EstimateKey, Arc<BuildEstimate>)>>>,
 }
 
 impl Request {
@@ -123,7 +123,9 @@ impl Request {
         self.settings.remote.enabled()
     }
 
-    pub fn estimate(&self) -> BuildEstimate {
+    /// The estimate, shared with the cache: a large file's is megabytes,
+    /// too much to copy per hover.
+    pub fn estimate(&self) -> Arc<BuildEstimate> {
         let root = self.context_root();
         let sizes = root
             .as_ref()
@@ -150,7 +152,7 @@ impl Request {
                 return found.clone();
             }
         }
-        let built = self.compute(sizes.as_ref());
+        let built = Arc::new(self.compute(sizes.as_ref()));
         if let Some(key) = key {
             let mut recent = recent();
             // (entries of revisions gone are of no more use)
@@ -321,7 +323,7 @@ impl Sizes {
 }
 
 /// Runs an estimate, off the async threads when it may block.
-pub async fn run(request: Request) -> Option<BuildEstimate> {
+pub async fn run(request: Request) -> Option<Arc<BuildEstimate>> {
     if request.may_block() {
         tokio::task::spawn_blocking(move || request.estimate())
             .await
@@ -485,6 +487,7 @@ mod tests {
         assert_eq!(remembered(), 1);
         let again = sizes.request(&uri, snapshot.clone(), None).estimate();
         assert_eq!(first, again);
+        assert!(Arc::ptr_eq(&first, &again), "shared with the cache, not copied");
         sizes.forget_gone();
         assert_eq!(remembered(), 1, "its revision is alive");
         drop(snapshot);

@@ -113,7 +113,7 @@ impl Outbox {
             while let Some(frame) = frames.recv().await {
                 let body = match frame {
                     Outgoing::Framed(frame) => {
-                        out.write_all(&frame).await?;
+                        write_in_pieces(&mut out, &frame).await?;
                         None
                     }
                     Outgoing::Body(body) => Some(body),
@@ -122,7 +122,7 @@ impl Outbox {
                 if let Some(body) = body {
                     let header = format!("Content-Length: {}\r\n\r\n", body.len());
                     out.write_all(header.as_bytes()).await?;
-                    out.write_all(&body).await?;
+                    write_in_pieces(&mut out, &body).await?;
                 }
                 // (a burst is flushed once, after its last frame)
                 if frames.is_empty() {
@@ -162,6 +162,19 @@ impl Outbox {
         let _ = self.queue.send(outgoing);
     }
 }
+
+/// Writes `bytes` a piece at a time. Tokio's stdout copies what one write
+/// is given into a buffer of its own (up to 2 MiB) for its blocking thread,
+/// and keeps that buffer's size for good: one megabyte-large answer would
+/// leave a megabyte behind.
+async fn write_in_pieces(out: &mut (impl AsyncWrite + Unpin), bytes: &[u8]) -> io::Result<()> {
+    for piece in bytes.chunks(WRITE_PIECE) {
+        out.write_all(piece).await?;
+    }
+    Ok(())
+}
+
+const WRITE_PIECE: usize = 64 * 1024;
 
 fn take_latest(latest: &Mutex<Latest>, key: &str, stamp: u64) -> Option<Vec<u8>> {
     let mut latest = lock(latest);
