@@ -100,6 +100,34 @@ fn did_open_pushes_the_unknown_stage_warning() {
     assert!(lsp.shutdown().success());
 }
 
+/// A document past the size whose text the stdin filter hands over beside
+/// tower-lsp: the server holds exactly the client's text (escapes, non-ASCII
+/// and all), and an edit right after the open applies to it.
+#[test]
+fn a_large_document_opens_with_the_clients_text() {
+    let (mut lsp, _) = Lsp::initialized(capabilities(None), Value::Null);
+    let uri = "file:///project/large/Dockerfile";
+    let mut text = String::from("FROM golang:1.22 AS builder\n");
+    while text.len() < 200 * 1024 {
+        text.push_str("RUN echo \"tab\there\" 'back\\slash' \u{e9}\u{1f433} \\\n    && true\n");
+    }
+    text.push_str("FROM alpine\nCOPY --from=buidler /src/app /app\n");
+    let mut editor = Editor::open(&mut lsp, uri, &text, Encoding::Utf16);
+    let last_line = text.lines().count() - 1;
+    let diagnostics = lsp.diagnostics(uri, Some(1));
+    let unknown = with_code(&diagnostics, "unknown-stage");
+    assert_eq!(unknown.len(), 1, "{diagnostics:?}");
+    assert_eq!(
+        unknown[0]["range"],
+        json!({ "start": { "line": last_line, "character": 12 }, "end": { "line": last_line, "character": 19 } })
+    );
+    let typo = editor.span_of("buidler");
+    editor.edit(&mut lsp, typo, "builder");
+    assert_same_text(&mut lsp, &editor, "file:///project/large/fresh/Dockerfile");
+    assert!(with_code(&editor.diagnostics(&mut lsp), "unknown-stage").is_empty());
+    assert!(lsp.shutdown().success());
+}
+
 #[test]
 fn build_checks_carry_their_documentation_link() {
     let (mut lsp, _) = Lsp::initialized(capabilities(None), Value::Null);

@@ -186,7 +186,8 @@ pub struct NestedOutline {
 
 impl serde::Serialize for NestedOutline {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let positions = std::cell::RefCell::new(encoding::Positions::new(&self.rope, self.encoding));
+        let positions =
+            std::cell::RefCell::new(encoding::Positions::new(&self.rope, self.encoding));
         serializer.collect_seq(self.symbols.iter().map(|symbol| SymbolJson {
             symbol,
             positions: &positions,
@@ -367,8 +368,9 @@ mod tests {
                 assert_eq!(nested, expected, "{encoding:?} {text:?}");
 
                 // the routed outline writes the same JSON the typed one does
-                let typed = serde_json::to_value(document_symbols(&rope, encoding, symbols.clone()))
-                    .unwrap();
+                let typed =
+                    serde_json::to_value(document_symbols(&rope, encoding, symbols.clone()))
+                        .unwrap();
                 let written = serde_json::to_value(Outline::Nested(NestedOutline {
                     rope: rope.clone(),
                     encoding,

@@ -51,21 +51,24 @@ pub fn run_stdio() -> ExitCode {
         let (filtered, input) = tokio::io::duplex(64 * 1024);
         let exit_seen = std::sync::Arc::new(tokio::sync::Notify::new());
         let filter_sees_exit = exit_seen.clone();
+        let stash = transport::Stash::default();
+        let filter_stash = stash.clone();
         tokio::spawn(async move {
-            let filtered_input = transport::filter(tokio::io::stdin(), filtered, filter_sees_exit);
+            let filtered_input =
+                transport::filter(tokio::io::stdin(), filtered, filter_sees_exit, filter_stash);
             if let Err(error) = filtered_input.await {
                 if !reader_sees_end.load(Ordering::SeqCst) {
                     eprintln!("dockerfile-ls: reading stdin: {error}");
                 }
             }
         });
-        let (outbox, writer) = transport::Outbox::new(tokio::io::stdout());
+        let (outbox, writer) = transport::Outbox::to_stdout();
         let (to_forward, from_tower) = tokio::io::duplex(64 * 1024);
         let forwarding = tokio::spawn(transport::forward(from_tower, outbox.clone()));
         let mut shut_down = None;
         let (service, socket) = LspService::build(|client| {
             guard::report_to(client.clone());
-            let server = Server::new(client).with_outbox(outbox);
+            let server = Server::new(client).with_outbox(outbox).with_stash(stash);
             shut_down = Some(server.shutdown_flag());
             server
         })
@@ -74,6 +77,7 @@ pub fn run_stdio() -> ExitCode {
             Server::own_semantic_tokens_full,
         )
         .custom_method(wire::OWN_DOCUMENT_SYMBOL, Server::own_document_symbol)
+        .custom_method(wire::OWN_DID_OPEN, Server::own_did_open)
         .finish();
         let serving =
             tower_lsp_server::Server::new(input, to_forward, socket).serve(guard::Guarded(service));

@@ -48,6 +48,8 @@ pub struct Server {
     /// Where diagnostics are pushed without tower-lsp's `Value` round trip
     /// (stdio sessions); `None`: through the client.
     outbox: Option<super::transport::Outbox>,
+    /// Where the stdin filter puts the texts of large `didOpen`s.
+    stash: Option<super::transport::Stash>,
 }
 
 impl Server {
@@ -63,6 +65,7 @@ impl Server {
             tokens: semantic_tokens::Results::default(),
             sizes: Arc::default(),
             outbox: None,
+            stash: None,
         }
     }
 
@@ -71,6 +74,29 @@ impl Server {
             outbox: Some(outbox),
             ..self
         }
+    }
+
+    pub fn with_stash(self, stash: super::transport::Stash) -> Server {
+        Server {
+            stash: Some(stash),
+            ..self
+        }
+    }
+
+    /// A large document's `didOpen`, its text from the stash.
+    pub async fn own_did_open(&self, stashed: super::wire::StashedOpen<DidOpenTextDocumentParams>) {
+        let text = self
+            .stash
+            .as_ref()
+            .and_then(|stash| stash.take(stashed.stash));
+        let Some(text) = text else {
+            let uri = stashed.open.text_document.uri.as_str();
+            let message = format!("didOpen for {uri}: its text was not found (not opened)");
+            return self.log(MessageType::ERROR, message).await;
+        };
+        let mut open = stashed.open;
+        open.text_document.text = text;
+        self.did_open(open).await
     }
 
     /// `textDocument/semanticTokens/full`, routed here by the stdin filter
@@ -136,7 +162,12 @@ impl Server {
                     symbols,
                 })
             } else {
-                convert::Outline::Flat(convert::flat_symbols(&snapshot.rope, uri, encoding, symbols))
+                convert::Outline::Flat(convert::flat_symbols(
+                    &snapshot.rope,
+                    uri,
+                    encoding,
+                    symbols,
+                ))
             }
         })
     }

@@ -487,7 +487,10 @@ mod tests {
         assert_eq!(remembered(), 1);
         let again = sizes.request(&uri, snapshot.clone(), None).estimate();
         assert_eq!(first, again);
-        assert!(Arc::ptr_eq(&first, &again), "shared with the cache, not copied");
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "shared with the cache, not copied"
+        );
         sizes.forget_gone();
         assert_eq!(remembered(), 1, "its revision is alive");
         drop(snapshot);

@@ -27,9 +27,13 @@ pub async fn filter(
     mut input: impl AsyncRead + Unpin,
     mut output: impl AsyncWrite + Unpin,
     exit_seen: std::sync::Arc<tokio::sync::Notify>,
+    stash: Stash,
 ) -> io::Result<()> {
     let mut framer = Framer::default();
-    let mut routing = Routing::default();
+    let mut routing = Routing {
+        stash,
+        ..Routing::default()
+    };
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         let read = input.read(&mut chunk).await?;
@@ -105,15 +109,32 @@ impl Outbox {
     pub fn new(
         out: impl AsyncWrite + Send + 'static,
     ) -> (Outbox, tokio::task::JoinHandle<io::Result<()>>) {
+        Outbox::with_sink(AsyncSink(Box::pin(out)))
+    }
+
+    /// An outbox writing to the process's standard output from a thread of
+    /// its own (see [`StdoutThread`]).
+    pub fn to_stdout() -> (Outbox, tokio::task::JoinHandle<io::Result<()>>) {
+        match StdoutThread::start() {
+            Ok(sink) => Outbox::with_sink(sink),
+            Err(error) => {
+                eprintln!("dockerfile-ls: no thread for stdout ({error}); writing through tokio");
+                Outbox::new(tokio::io::stdout())
+            }
+        }
+    }
+
+    fn with_sink(
+        mut out: impl Sink + 'static,
+    ) -> (Outbox, tokio::task::JoinHandle<io::Result<()>>) {
         let (queue, mut frames) = tokio::sync::mpsc::unbounded_channel::<Outgoing>();
         let latest = Arc::new(Mutex::new(Latest::default()));
         let kept = latest.clone();
         let writer = tokio::spawn(async move {
-            let mut out = Box::pin(out);
             while let Some(frame) = frames.recv().await {
                 let body = match frame {
                     Outgoing::Framed(frame) => {
-                        write_in_pieces(&mut out, &frame).await?;
+                        out.write(frame).await?;
                         None
                     }
                     Outgoing::Body(body) => Some(body),
@@ -121,15 +142,15 @@ impl Outbox {
                 };
                 if let Some(body) = body {
                     let header = format!("Content-Length: {}\r\n\r\n", body.len());
-                    out.write_all(header.as_bytes()).await?;
-                    write_in_pieces(&mut out, &body).await?;
+                    out.write(header.into_bytes()).await?;
+                    out.write(body).await?;
                 }
                 // (a burst is flushed once, after its last frame)
                 if frames.is_empty() {
                     out.flush().await?;
                 }
             }
-            out.flush().await
+            out.finish().await
         });
         (Outbox { queue, latest }, writer)
     }
@@ -163,18 +184,91 @@ impl Outbox {
     }
 }
 
-/// Writes `bytes` a piece at a time. Tokio's stdout copies what one write
-/// is given into a buffer of its own (up to 2 MiB) for its blocking thread,
-/// and keeps that buffer's size for good: one megabyte-large answer would
-/// leave a megabyte behind.
-async fn write_in_pieces(out: &mut (impl AsyncWrite + Unpin), bytes: &[u8]) -> io::Result<()> {
-    for piece in bytes.chunks(WRITE_PIECE) {
-        out.write_all(piece).await?;
-    }
-    Ok(())
+/// Where the writer puts what it writes: owned bytes, so that a sink that
+/// hands them to another thread need not copy them.
+trait Sink: Send {
+    fn write(&mut self, bytes: Vec<u8>)
+        -> impl std::future::Future<Output = io::Result<()>> + Send;
+    fn flush(&mut self) -> impl std::future::Future<Output = io::Result<()>> + Send;
+    /// Everything written is out.
+    fn finish(self) -> impl std::future::Future<Output = io::Result<()>> + Send;
 }
 
-const WRITE_PIECE: usize = 64 * 1024;
+struct AsyncSink<W>(std::pin::Pin<Box<W>>);
+
+impl<W: AsyncWrite + Send> Sink for AsyncSink<W> {
+    async fn write(&mut self, bytes: Vec<u8>) -> io::Result<()> {
+        self.0.write_all(&bytes).await
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().await
+    }
+
+    async fn finish(mut self) -> io::Result<()> {
+        self.0.flush().await
+    }
+}
+
+/// Standard output written by a thread of its own, which blocks while the
+/// client is not reading. Tokio's stdout would copy each write into a
+/// buffer of its own and keep that buffer at the size of the largest write
+/// for good (a megabyte, after one large outline); this thread writes the
+/// frames it is handed. One frame waits at most: the rest stay in the
+/// outbox's queue, where newer diagnostics can still replace older ones.
+struct StdoutThread {
+    frames: tokio::sync::mpsc::Sender<Vec<u8>>,
+    done: tokio::sync::oneshot::Receiver<io::Result<()>>,
+}
+
+impl StdoutThread {
+    fn start() -> io::Result<StdoutThread> {
+        let (frames, mut to_write) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
+        let (report, done) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("dockerfile-ls stdout".to_string())
+            .spawn(move || {
+                let mut write_all = || -> io::Result<()> {
+                    use std::io::Write;
+                    while let Some(bytes) = to_write.blocking_recv() {
+                        let mut out = std::io::stdout().lock();
+                        out.write_all(&bytes)?;
+                        if to_write.is_empty() {
+                            out.flush()?;
+                        }
+                    }
+                    std::io::stdout().lock().flush()
+                };
+                let _ = report.send(write_all());
+            })?;
+        Ok(StdoutThread { frames, done })
+    }
+}
+
+impl Sink for StdoutThread {
+    async fn write(&mut self, bytes: Vec<u8>) -> io::Result<()> {
+        if self.frames.send(bytes).await.is_ok() {
+            return Ok(());
+        }
+        // the thread ended: on a write error, which it reports
+        match (&mut self.done).await {
+            Ok(Err(error)) => Err(error),
+            _ => Err(io::ErrorKind::BrokenPipe.into()),
+        }
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        // (the thread flushes whenever it has nothing more to write)
+        Ok(())
+    }
+
+    async fn finish(self) -> io::Result<()> {
+        drop(self.frames);
+        self.done
+            .await
+            .unwrap_or_else(|_| Err(io::ErrorKind::BrokenPipe.into()))
+    }
+}
 
 fn take_latest(latest: &Mutex<Latest>, key: &str, stamp: u64) -> Option<Vec<u8>> {
     let mut latest = lock(latest);
@@ -248,6 +342,38 @@ struct Routing {
     closed: bool,
     /// `exit` went through.
     exited: bool,
+    stash: Stash,
+}
+
+/// The texts of large `didOpen`s, which the stdin filter takes out of the
+/// message and hands to the server beside tower-lsp: tower-lsp's reader
+/// keeps a buffer the size of the largest message it ever read (half a
+/// megabyte for the rest of the session, after opening a 10,000-line
+/// file), and copies the text twice more on its way to the handler.
+#[derive(Clone, Default)]
+pub struct Stash {
+    texts: Arc<Mutex<HashMap<u64, String>>>,
+}
+
+/// Messages from this size on have their text stashed.
+const STASH_FROM: usize = 64 * 1024;
+
+impl Stash {
+    fn put(&self, id: u64, text: String) {
+        self.lock().insert(id, text);
+    }
+
+    /// The text stashed under `id`, once.
+    pub fn take(&self, id: u64) -> Option<String> {
+        self.lock().remove(&id)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, String>> {
+        // (nothing panics while holding it; a poisoned map is still whole)
+        self.texts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 impl Routing {
@@ -255,6 +381,9 @@ impl Routing {
         // (every keystroke passes here: only bodies that can be one of the
         // methods below are parsed)
         let named = |name: &[u8]| find(&body, name).is_some();
+        if body.len() >= STASH_FROM && self.open && !self.closed && named(b"textDocument/didOpen") {
+            return self.stash_open(body);
+        }
         let routable = || {
             super::wire::ROUTED
                 .iter()
@@ -300,7 +429,40 @@ impl Routing {
         });
         serde_json::to_vec(&notification).unwrap_or(body)
     }
+
+    /// A large `didOpen` as the server's own notification, its text in the
+    /// stash (anything else unchanged).
+    fn stash_open(&mut self, body: Vec<u8>) -> Vec<u8> {
+        let Ok(mut message) = serde_json::from_slice::<serde_json::Map<String, Value>>(&body)
+        else {
+            return body;
+        };
+        if message.get("method").and_then(Value::as_str) != Some("textDocument/didOpen")
+            || message.contains_key("id")
+        {
+            return body;
+        }
+        let Some(mut open) = message.remove("params") else {
+            return body;
+        };
+        let Some(Value::String(text)) = open.pointer_mut("/textDocument/text") else {
+            return body;
+        };
+        let text = std::mem::take(text);
+        drop(body);
+        let stash = STASHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.stash.put(stash, text);
+        let notification = serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": super::wire::OWN_DID_OPEN,
+            "params": super::wire::StashedOpen { stash, open },
+        });
+        serde_json::to_vec(&notification).unwrap_or_default()
+    }
 }
+
+/// Ids of stashed texts, unique in the process.
+static STASHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 #[derive(Debug, PartialEq, Eq)]
 enum Frame {
@@ -577,6 +739,39 @@ mod tests {
         let mut rest = Vec::new();
         out_read.read_to_end(&mut rest).await.unwrap();
         assert_eq!(rest, framed(b"a2"));
+    }
+
+    /// A large didOpen reaches tower-lsp as the server's own notification
+    /// without its text, which waits in the stash (once the session is
+    /// initialized); a small one, or one before that, passes unchanged.
+    #[test]
+    fn a_large_did_open_leaves_its_text_in_the_stash() {
+        let stash = Stash::default();
+        let mut routing = Routing {
+            stash: stash.clone(),
+            ..Routing::default()
+        };
+        let open = |text: &str| {
+            serde_json::to_vec(&serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+                "params": {"textDocument": {"uri": "file:///a", "languageId": "dockerfile", "version": 3, "text": text}}}))
+            .unwrap()
+        };
+        let large = "RUN echo \"\u{e9}\\\"\n".repeat(10_000);
+        assert_eq!(
+            routing.route(open(&large)),
+            open(&large),
+            "before initialized"
+        );
+        routing.route(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#.to_vec());
+        assert_eq!(routing.route(open("FROM a\n")), open("FROM a\n"), "small");
+        let out: Value = serde_json::from_slice(&routing.route(open(&large))).unwrap();
+        assert_eq!(out["method"], super::super::wire::OWN_DID_OPEN);
+        assert_eq!(out["params"]["open"]["textDocument"]["text"], "");
+        assert_eq!(out["params"]["open"]["textDocument"]["version"], 3);
+        assert_eq!(out["params"]["open"]["textDocument"]["uri"], "file:///a");
+        let id = out["params"]["stash"].as_u64().unwrap();
+        assert_eq!(stash.take(id).as_deref(), Some(large.as_str()));
+        assert_eq!(stash.take(id), None, "taken once");
     }
 
     /// The requests the server answers itself (semantic tokens, symbols)

@@ -17,6 +17,18 @@ pub const OWN_SEMANTIC_TOKENS_FULL: &str = "dockerfile-ls/semanticTokensFull";
 /// tree several times the size of the JSON.
 pub const OWN_DOCUMENT_SYMBOL: &str = "dockerfile-ls/documentSymbol";
 
+/// `textDocument/didOpen` of a large document, its text taken out into
+/// `transport::Stash` by the stdin filter.
+pub const OWN_DID_OPEN: &str = "dockerfile-ls/didOpen";
+
+/// The parameters of [`OWN_DID_OPEN`]: the client's, with an empty text,
+/// and where the text is.
+#[derive(Deserialize, Serialize)]
+pub struct StashedOpen<P = Value> {
+    pub stash: u64,
+    pub open: P,
+}
+
 /// The requests the server answers itself, by LSP method.
 pub const ROUTED: &[(&str, &str)] = &[
     ("textDocument/semanticTokens/full", OWN_SEMANTIC_TOKENS_FULL),
