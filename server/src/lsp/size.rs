@@ -55,7 +55,7 @@ pub struct Sizes {
     finals: Mutex<Vec<(FinalKey, Option<Bytes>)>>,
     /// The last estimates made (hovers and inlay hints ask again and again
     /// about the same text: at 100,000 lines an estimate takes ~70 ms).
-    recent: Arc<Mutex<Vec<(EstimateKey, Arc<BuildEstimate>)>>>,
+    recent: RecentEstimates,
 }
 
 impl Default for Sizes {
@@ -70,6 +70,9 @@ impl Default for Sizes {
 }
 
 const REMEMBERED_ESTIMATES: usize = 8;
+
+/// The last estimates made, newest last.
+type RecentEstimates = Arc<Mutex<Vec<(EstimateKey, Arc<BuildEstimate>)>>>;
 
 /// What an estimate was made from: the revision's analysis, the settings,
 /// the target and the build context's measurement, each held (a `Weak` or
@@ -114,7 +117,7 @@ pub struct Request {
     settings: Arc<SizeSettings>,
     contexts: ContextCache,
     target: Option<String>,
-    recent: Arc<Mutex<Vec<(EstimateKey, Arc<BuildEstimate>)>>>,
+    recent: RecentEstimates,
 }
 
 impl Request {
