@@ -495,7 +495,7 @@ fn check_mount(flag: &Flag, source: &(impl Source + ?Sized), out: &mut Vec<Diagn
                 if !known {
                     kind = None;
                 } else if MOUNT_TYPES.contains(&lower.as_str()) {
-                    kind = Some(lower);
+                    kind = Some(lower.to_string());
                 } else {
                     error(
                         out,

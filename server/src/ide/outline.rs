@@ -35,7 +35,7 @@ fn shortened(text: &str, limit: usize) -> String {
 
 fn instruction_symbol(instruction: &Instruction) -> Symbol {
     Symbol {
-        name: instruction.keyword.to_ascii_uppercase(),
+        name: instruction.keyword.to_ascii_uppercase().into(),
         detail: Some(shortened(&instruction.arguments, 60)).filter(|d| !d.is_empty()),
         kind: SymbolKind::Instruction,
         range: instruction.range.clone(),
@@ -74,7 +74,7 @@ fn stage_symbol(analysis: &Analysis, stage: &Stage) -> Symbol {
 pub fn document_symbols(analysis: &Analysis) -> Vec<Symbol> {
     let model = &analysis.model;
     let globals = model.global_args.iter().map(|arg| Symbol {
-        name: arg.name.clone(),
+        name: arg.name.to_string(),
         detail: arg
             .value
             .clone()

@@ -14,6 +14,7 @@
 
 use std::ops::Range;
 
+use compact_str::CompactString;
 use tree_sitter::{InputEdit, Node, Tree};
 
 use super::hash::FastMap;
@@ -837,8 +838,8 @@ pub(super) fn read_instruction(node: Node<'_>, source: &(impl Source + ?Sized)) 
     }
     Instruction {
         known: INSTRUCTIONS.contains(&keyword.as_str()),
-        keyword,
-        keyword_text,
+        keyword: keyword.into(),
+        keyword_text: keyword_text.into(),
         keyword_range: keyword_node
             .map_or(node.start_byte()..node.start_byte(), |k| k.byte_range()),
         range: node.byte_range(),
@@ -914,10 +915,10 @@ fn read_flag(node: Node<'_>, source: &(impl Source + ?Sized)) -> Flag {
             let val = param.child_by_field_name("value");
             mount_params.push(MountParam {
                 key: key
-                    .map(|k| source.slice(k.byte_range()).to_ascii_lowercase())
+                    .map(|k| CompactString::from(source.slice(k.byte_range())).to_ascii_lowercase())
                     .unwrap_or_default(),
                 key_range: key.map_or(param.byte_range(), |k| k.byte_range()),
-                value: val.map(|v| logical_text(v, source)),
+                value: val.map(|v| logical_text(v, source).into()),
                 value_range: val.map(|v| v.byte_range()),
             });
         }
@@ -932,9 +933,9 @@ fn read_flag(node: Node<'_>, source: &(impl Source + ?Sized)) -> Flag {
         }
     }
     Flag {
-        name,
+        name: name.into(),
         name_range: name_node.map_or(node.byte_range(), |n| n.byte_range()),
-        value,
+        value: value.map(CompactString::from),
         value_range,
         range: node.byte_range(),
         mount_params,
@@ -1015,7 +1016,7 @@ fn read_stage(
         .flags
         .iter()
         .find(|f| f.name == "platform")
-        .and_then(|f| Some((f.value.clone()?, f.value_range.clone()?)));
+        .and_then(|f| Some((f.value.as_deref()?.to_string(), f.value_range.clone()?)));
     let (base_text, base_range) = match image {
         None => (
             String::new(),
@@ -1070,7 +1071,7 @@ pub(super) fn collect_refs(
             if let (Some(value), Some(range)) = (&flag.value, &flag.value_range) {
                 refs.push(StageRef {
                     kind: RefKind::CopyFrom,
-                    value: value.clone(),
+                    value: value.to_string(),
                     range: range.clone(),
                     from_stage: stage,
                     target: downstream(Target::NotAStage),
@@ -1084,12 +1085,12 @@ pub(super) fn collect_refs(
                 .mount_params
                 .iter()
                 .find(|p| matches!(p.key.as_str(), "target" | "dst" | "destination"))
-                .and_then(|p| p.value.clone());
+                .and_then(|p| p.value.as_deref().map(str::to_string));
             for param in flag.mount_params.iter().filter(|p| p.key == "from") {
                 if let (Some(value), Some(range)) = (&param.value, &param.value_range) {
                     refs.push(StageRef {
                         kind: RefKind::MountFrom,
-                        value: value.clone(),
+                        value: value.to_string(),
                         range: range.clone(),
                         from_stage: stage,
                         target: downstream(Target::NotAStage),

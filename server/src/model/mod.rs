@@ -11,6 +11,8 @@ mod vars;
 
 use std::ops::Range;
 
+use compact_str::CompactString;
+
 pub use build::{build, build_indexed, rebuild, NodeIndex};
 pub use hash::FastMap;
 pub use names::{is_valid_stage_name, levenshtein, INSTRUCTIONS};
@@ -44,9 +46,9 @@ pub struct Directive {
 #[derive(Debug, Clone)]
 pub struct Instruction {
     /// The keyword lowercased (`from`, `run`, or the unknown word).
-    pub keyword: String,
+    pub keyword: CompactString,
     /// The keyword as written.
-    pub keyword_text: String,
+    pub keyword_text: CompactString,
     pub keyword_range: Span,
     pub range: Span,
     pub known: bool,
@@ -75,9 +77,9 @@ pub struct Heredoc {
 #[derive(Debug, Clone)]
 pub struct Flag {
     /// Without the leading `--`; empty for a bare `--`.
-    pub name: String,
+    pub name: CompactString,
     pub name_range: Span,
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
     pub value_range: Option<Span>,
     pub range: Span,
     /// `--mount` items: key (lowercased), value, ranges.
@@ -86,9 +88,9 @@ pub struct Flag {
 
 #[derive(Debug, Clone)]
 pub struct MountParam {
-    pub key: String,
+    pub key: CompactString,
     pub key_range: Span,
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
     pub value_range: Option<Span>,
 }
 
@@ -220,9 +222,9 @@ pub enum VarKind {
 #[derive(Debug, Clone)]
 pub struct VarDecl {
     pub kind: VarKind,
-    pub name: String,
+    pub name: CompactString,
     pub name_range: Span,
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
     /// The whole declaration (`NAME=value`).
     pub range: Span,
     /// `None` for global ARGs.
@@ -231,7 +233,7 @@ pub struct VarDecl {
 
 #[derive(Debug, Clone)]
 pub struct VarUse {
-    pub name: String,
+    pub name: CompactString,
     /// The variable name inside the expansion.
     pub range: Span,
     /// `None` in FROM lines and before the first FROM (global scope).

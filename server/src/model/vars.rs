@@ -26,7 +26,7 @@ pub(super) fn collect_var_uses(
             let child_kind = kind(child);
             if child_kind == Kind::Variable && in_expansion {
                 out.push(VarUse {
-                    name: source.slice(child.byte_range()).into_owned(),
+                    name: source.slice(child.byte_range()).into(),
                     range: child.byte_range(),
                     stage,
                     instruction_start,
@@ -77,7 +77,7 @@ fn shell_var_uses(
                         .count();
                     let at = node.start_byte() + start;
                     out.push(VarUse {
-                        name: text[start..start + len].to_string(),
+                        name: text[start..start + len].into(),
                         range: at..at + len,
                         stage,
                         instruction_start,
@@ -112,11 +112,11 @@ pub(super) fn declarations(
             let name = item.child_by_field_name("name")?;
             Some(VarDecl {
                 kind: var_kind,
-                name: logical_text(name, source),
+                name: logical_text(name, source).into(),
                 name_range: name.byte_range(),
                 value: item
                     .child_by_field_name(value_field)
-                    .map(|v| logical_text(v, source)),
+                    .map(|v| logical_text(v, source).into()),
                 range: item.byte_range(),
                 stage,
             })

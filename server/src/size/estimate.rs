@@ -421,7 +421,7 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                 .flags
                 .iter()
                 .filter(move |f| f.name == name)
-                .filter_map(|f| f.value.clone())
+                .filter_map(|f| f.value.as_deref().map(str::to_string))
         };
         let mut words = copy_words(instruction);
         if words.len() < 2 && instruction.heredocs.is_empty() {

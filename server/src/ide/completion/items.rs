@@ -526,7 +526,7 @@ fn variables(
     close_brace: bool,
     out: &mut Vec<CompletionItem>,
 ) {
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<compact_str::CompactString> = Vec::new();
     let insert = |name: &str| {
         if close_brace && !edit.bare {
             format!("{name}}}")
@@ -534,7 +534,7 @@ fn variables(
             name.to_string()
         }
     };
-    let mut push = |decl: &VarDecl, origin: String, seen: &mut Vec<String>| {
+    let mut push = |decl: &VarDecl, origin: String, seen: &mut Vec<compact_str::CompactString>| {
         let global_value = || {
             model
                 .global_args
