@@ -131,8 +131,9 @@ pub struct Part {
     pub what: String,
     pub unpacked: Bytes,
     pub known: Known,
-    /// Where the figure comes from: a table row, a URL, a rule.
-    pub source: String,
+    /// Where the figure comes from: a table row, a URL, a rule. Mostly
+    /// fixed text, borrowed: a large file's estimate has thousands of parts.
+    pub source: std::borrow::Cow<'static, str>,
 }
 
 #[cfg(test)]

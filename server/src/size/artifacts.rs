@@ -610,7 +610,7 @@ pub fn artifact_for_copy(artifacts: &[Artifact], source_path: &str) -> Option<Pa
         what,
         unpacked: a.unpacked,
         known: a.known,
-        source: a.source.clone(),
+        source: a.source.clone().into(),
     };
     // The same path, or globs that meet.
     if let Some(a) = artifacts
@@ -639,7 +639,7 @@ pub fn artifact_for_copy(artifacts: &[Artifact], source_path: &str) -> Option<Pa
             what: format!("{source}/ ({})", whats.join(", ")),
             unpacked,
             known,
-            source: sources.join("; "),
+            source: sources.join("; ").into(),
         });
     }
     // Inside an artifact directory (`COPY --from=b /app/dist/index.html`).

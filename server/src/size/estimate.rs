@@ -356,7 +356,7 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                     what: format!("FROM {} (its estimate)", parent_estimate.label()),
                     unpacked: parent_estimate.unpacked,
                     known: parent_estimate.known(),
-                    source: format!("stage {} of this file", parent),
+                    source: format!("stage {} of this file", parent).into(),
                 };
                 let ratio = ratio_of(parent_estimate);
                 (
@@ -378,7 +378,7 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                     what: "scratch (empty)".to_string(),
                     unpacked: Bytes::ZERO,
                     known: Known::Catalog,
-                    source: "scratch is the empty image".to_string(),
+                    source: "scratch is the empty image".into(),
                 },
                 Distro::Unknown,
                 catalog::GENERAL_UNPACK_RATIO,
@@ -438,7 +438,7 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                 what: "inline file (heredoc)".to_string(),
                 unpacked: Bytes::exact(bytes),
                 known: Known::Measured,
-                source: "the heredoc's text".to_string(),
+                source: "the heredoc's text".into(),
             }];
         }
         words.pop(); // the destination
@@ -459,7 +459,7 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                 what: format!("ADD {url} (downloaded at build time)"),
                 unpacked: Bytes::range(0, UNKNOWN_COPY_BEST, UNKNOWN_COPY_HIGH),
                 known: Known::Unknown,
-                source: "a download's size is not known before the build".to_string(),
+                source: "a download's size is not known before the build".into(),
             })
             .collect();
         if local.is_empty() {
@@ -481,7 +481,7 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                         what: format!("{shown}: not found in the build context"),
                         unpacked: Bytes::range(bytes, bytes, bytes.max(UNKNOWN_COPY_HIGH)),
                         known: Known::Unknown,
-                        source: "a source that matches nothing makes the build fail".to_string(),
+                        source: "a source that matches nothing makes the build fail".into(),
                     }
                 } else if archive {
                     // ADD unpacks local archives: the content is larger
@@ -489,21 +489,21 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                         what: format!("{shown} from the context ({files} file{plural}, unpacked by ADD)"),
                         unpacked: Bytes::range(bytes, bytes * 3, bytes * 10),
                         known: Known::Heuristic,
-                        source: "archive size measured; unpacked size ×1–10 (×3 typical)".to_string(),
+                        source: "archive size measured; unpacked size ×1–10 (×3 typical)".into(),
                     }
                 } else if truncated {
                     Part {
                         what: format!("{shown} from the context (at least {files} file{plural}; measuring stopped at its budget)"),
                         unpacked: Bytes::range(bytes, bytes, bytes.saturating_mul(4).max(UNKNOWN_COPY_HIGH)),
                         known: Known::Measured,
-                        source: "measured on disk, .dockerignore applied; incomplete".to_string(),
+                        source: "measured on disk, .dockerignore applied; incomplete".into(),
                     }
                 } else {
                     Part {
                         what: format!("{shown} from the context ({files} file{plural})"),
                         unpacked: Bytes::exact(bytes),
                         known: Known::Measured,
-                        source: "measured on disk, .dockerignore applied".to_string(),
+                        source: "measured on disk, .dockerignore applied".into(),
                     }
                 }
             }
@@ -511,13 +511,13 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                 what: format!("{shown} from the context (measuring…)"),
                 unpacked: Bytes::range(0, 0, UNKNOWN_COPY_HIGH),
                 known: Known::Unknown,
-                source: "the build context is being measured".to_string(),
+                source: "the build context is being measured".into(),
             },
             ContextFigure::Unavailable(reason) => Part {
                 what: format!("{shown} from the context"),
                 unpacked: Bytes::range(0, UNKNOWN_COPY_BEST, UNKNOWN_COPY_HIGH),
                 known: Known::Unknown,
-                source: reason,
+                source: reason.into(),
             },
         });
         parts
@@ -554,7 +554,7 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                 what: format!("{shown} from {from}"),
                 unpacked: Bytes::range(0, UNKNOWN_COPY_BEST.min(ceiling), ceiling),
                 known: Known::Unknown,
-                source: format!("what `{from}` holds at that path is not known"),
+                source: format!("what `{from}` holds at that path is not known").into(),
             };
         };
         let whole_stage = sources
@@ -565,7 +565,7 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                 what: format!("all of {} (copying /)", source_stage.label()),
                 unpacked: source_stage.unpacked,
                 known: source_stage.known(),
-                source: format!("stage {}'s estimate", source_stage.index),
+                source: format!("stage {}'s estimate", source_stage.index).into(),
             };
         }
         let artifacts = self
@@ -589,7 +589,8 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                     source: format!(
                         "no recognised build step of {} writes it; at most the whole stage",
                         source_stage.label()
-                    ),
+                    )
+                    .into(),
                 }),
             }
         }
@@ -606,9 +607,10 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                 .unwrap_or(Known::Unknown),
             source: parts
                 .iter()
-                .map(|p| p.source.as_str())
+                .map(|p| p.source.as_ref())
                 .collect::<Vec<_>>()
-                .join("; "),
+                .join("; ")
+                .into(),
         }
     }
 }
@@ -647,7 +649,7 @@ fn image_base(
                     what: format!("base image {reference}"),
                     unpacked: Bytes::around(unpacked, spread),
                     known: Known::Catalog,
-                    source: figure.source.clone(),
+                    source: figure.source.clone().into(),
                 };
                 if derived {
                     notes.push(format!(
@@ -716,7 +718,7 @@ fn image_base(
                 what: format!("base image {figure_for}"),
                 unpacked: Bytes::around(unpacked, spread),
                 known: Known::Catalog,
-                source: catalog_source(entry),
+                source: catalog_source(entry).into(),
             };
             let image = ImageFigure {
                 reference: reference.to_string(),
@@ -753,7 +755,7 @@ fn image_base(
                 what: format!("base image {reference}"),
                 unpacked: Bytes::range(0, 0, UNKNOWN_BASE_HIGH),
                 known: Known::Unknown,
-                source: reason.clone(),
+                source: reason.clone().into(),
             };
             let figure = BaseFigure::Unknown {
                 reference: reference.to_string(),

@@ -612,7 +612,12 @@ struct State {
     venv: Option<String>,
 }
 
-fn part(what: impl Into<String>, unpacked: Bytes, known: Known, source: impl Into<String>) -> Part {
+fn part(
+    what: impl Into<String>,
+    unpacked: Bytes,
+    known: Known,
+    source: impl Into<std::borrow::Cow<'static, str>>,
+) -> Part {
     Part {
         what: what.into(),
         unpacked,
