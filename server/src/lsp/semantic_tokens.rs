@@ -30,9 +30,70 @@ pub fn options() -> SemanticTokensServerCapabilities {
 
 /// The tokens of the whole document, encoded.
 pub fn whole(snapshot: &Snapshot, encoding: Encoding) -> Vec<SemanticToken> {
+    let mut encoder = Encoder::new(&snapshot.rope, encoding);
+    let mut out = Vec::new();
+    in_windows(snapshot, window_lines(&snapshot.rope), |token| {
+        out.extend(encoder.encode(token))
+    });
+    out
+}
+
+/// The tokens of the whole document, encoded and packed: all a full result
+/// needs (the client's copy is written from it, and it is what a delta is
+/// computed against), at a quarter of the encoded tokens' size.
+pub fn whole_packed(snapshot: &Snapshot, encoding: Encoding) -> Packed {
+    let mut encoder = Encoder::new(&snapshot.rope, encoding);
+    let mut packed = Packed::default();
+    in_windows(snapshot, window_lines(&snapshot.rope), |token| {
+        if let Some(encoded) = encoder.encode(token) {
+            packed.push(&encoded);
+        }
+    });
+    packed.bytes.shrink_to_fit();
+    packed
+}
+
+/// Lines whose tokens are worked out at a time: a 10,000-line file has some
+/// 30,000 tokens, which as `ide` tokens and encoded ones side by side would
+/// be over a megabyte for the length of the request.
+const WINDOW_LINES: usize = 1_000;
+/// At most this many windows: each walk skips the nodes before its window.
+const MAX_WINDOWS: usize = 16;
+
+fn window_lines(rope: &Rope) -> usize {
+    WINDOW_LINES.max(rope.len_lines() / MAX_WINDOWS + 1)
+}
+
+/// Hands `each` the document's tokens in order, as one walk over the whole
+/// text would (`ide::semantic_tokens`), worked out `step` lines at a time.
+/// (Where error recovery left overlapping tokens, which of them survive
+/// may differ from the one walk's choice; either is a valid stream.)
+fn in_windows(snapshot: &Snapshot, step: usize, mut each: impl FnMut(&Token)) {
     let rope = &snapshot.rope;
-    let tokens = ide::semantic_tokens(&snapshot.analysis, rope, 0..rope.len_bytes());
-    encode(rope, &tokens, encoding)
+    let lines = rope.len_lines();
+    let step = step.max(1);
+    // the end of the last token handed on: a token reaching into the next
+    // window is found again there, and one overlapping it is dropped as
+    // the whole-text walk drops it
+    let mut handed_to = 0;
+    let mut line = 0;
+    while line < lines {
+        let next = (line + step).min(lines);
+        let lo = rope.line_to_byte(line);
+        let hi = if next >= lines {
+            rope.len_bytes()
+        } else {
+            rope.line_to_byte(next)
+        };
+        for token in ide::semantic_tokens(&snapshot.analysis, rope, lo..hi) {
+            if token.range.start < lo || token.range.start < handed_to {
+                continue;
+            }
+            handed_to = token.range.end;
+            each(&token);
+        }
+        line = next;
+    }
 }
 
 /// The tokens that touch `range` (clamped to the document), encoded.
@@ -110,29 +171,51 @@ pub fn legend() -> SemanticTokensLegend {
 /// in turn, so the cost is the length of the text the tokens span, not a
 /// position lookup from the document's start per token.
 pub fn encode(rope: &Rope, tokens: &[Token], encoding: Encoding) -> Vec<SemanticToken> {
-    let mut out = Vec::with_capacity(tokens.len());
-    let Some(first) = tokens.first() else {
-        return out;
-    };
-    let mut scanner = Scanner::at_line_of(rope, first.range.start, encoding);
-    let (mut previous_line, mut previous_column) = (0usize, 0usize);
-    for token in tokens {
-        let start = token.range.start.min(rope.len_bytes());
-        // out of order (never, from `ide`), or far ahead: jump by the
-        // rope's line index rather than scan
-        if start < scanner.pos || start - scanner.pos > JUMP {
-            scanner = Scanner::at_line_of(rope, start, encoding);
+    let mut encoder = Encoder::new(rope, encoding);
+    tokens.iter().filter_map(|t| encoder.encode(t)).collect()
+}
+
+/// Encodes tokens handed to it in document order, one at a time.
+struct Encoder<'r> {
+    rope: &'r Rope,
+    encoding: Encoding,
+    scanner: Option<Scanner<'r>>,
+    /// Line and column of the last token encoded.
+    previous: Option<(usize, usize)>,
+}
+
+impl<'r> Encoder<'r> {
+    fn new(rope: &'r Rope, encoding: Encoding) -> Encoder<'r> {
+        Encoder {
+            rope,
+            encoding,
+            scanner: None,
+            previous: None,
         }
+    }
+
+    /// The token relative to the one before; none for an empty one.
+    fn encode(&mut self, token: &Token) -> Option<SemanticToken> {
+        let rope = self.rope;
+        let start = token.range.start.min(rope.len_bytes());
+        let scanner = match &mut self.scanner {
+            // out of order (never, from `ide`), or far ahead: jump by the
+            // rope's line index rather than scan
+            Some(scanner) if start >= scanner.pos && start - scanner.pos <= JUMP => scanner,
+            other => other.insert(Scanner::at_line_of(rope, start, self.encoding)),
+        };
         scanner.advance(start, false);
         let (line, column) = (scanner.line, scanner.column);
         // a token reaching past its line's end is cut there
         scanner.advance(token.range.end.max(start), true);
         let length = scanner.column - column;
         if length == 0 {
-            continue;
+            return None;
         }
-        let same_line = line == previous_line && !out.is_empty();
-        out.push(SemanticToken {
+        let (previous_line, previous_column) = self.previous.unwrap_or((0, 0));
+        let same_line = self.previous.is_some() && line == previous_line;
+        self.previous = Some((line, column));
+        Some(SemanticToken {
             // (saturating: `ide` sorts its tokens, but a bug there must
             // not become a panic here)
             delta_line: saturating_u32(line.saturating_sub(previous_line)),
@@ -144,10 +227,8 @@ pub fn encode(rope: &Rope, tokens: &[Token], encoding: Encoding) -> Vec<Semantic
             length: saturating_u32(length),
             token_type: type_index(token.kind),
             token_modifiers_bitset: modifier_bits(token.modifiers),
-        });
-        (previous_line, previous_column) = (line, column);
+        })
     }
-    out
 }
 
 /// How far ahead scanning stays cheaper than a lookup in the line index.
@@ -277,28 +358,33 @@ pub struct Packed {
 
 impl Packed {
     pub fn new(tokens: &[SemanticToken]) -> Packed {
-        let mut bytes = Vec::with_capacity(tokens.len() * 6);
+        let mut packed = Packed {
+            bytes: Vec::with_capacity(tokens.len() * 6),
+            len: 0,
+        };
         for t in tokens {
-            for n in [
-                t.delta_line,
-                t.delta_start,
-                t.length,
-                t.token_type,
-                t.token_modifiers_bitset,
-            ] {
-                let mut n = n;
-                while n >= 0x80 {
-                    bytes.push((n as u8) | 0x80);
-                    n >>= 7;
-                }
-                bytes.push(n as u8);
+            packed.push(t);
+        }
+        packed.bytes.shrink_to_fit();
+        packed
+    }
+
+    fn push(&mut self, t: &SemanticToken) {
+        for n in [
+            t.delta_line,
+            t.delta_start,
+            t.length,
+            t.token_type,
+            t.token_modifiers_bitset,
+        ] {
+            let mut n = n;
+            while n >= 0x80 {
+                self.bytes.push((n as u8) | 0x80);
+                n >>= 7;
             }
+            self.bytes.push(n as u8);
         }
-        bytes.shrink_to_fit();
-        Packed {
-            bytes,
-            len: tokens.len(),
-        }
+        self.len += 1;
     }
 
     pub fn len(&self) -> usize {
@@ -310,6 +396,39 @@ impl Packed {
             bytes: &self.bytes,
             left: self.len,
         }
+    }
+}
+
+/// A full semantic-tokens result written straight from packed tokens, as
+/// `SemanticTokens` serializes (the numbers unpacked one token at a time).
+pub struct PackedTokens {
+    result_id: Option<String>,
+    packed: Arc<Packed>,
+}
+
+impl serde::Serialize for PackedTokens {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Numbers<'a>(&'a Packed);
+        impl serde::Serialize for Numbers<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().flat_map(|t| {
+                    [
+                        t.delta_line,
+                        t.delta_start,
+                        t.length,
+                        t.token_type,
+                        t.token_modifiers_bitset,
+                    ]
+                }))
+            }
+        }
+        let mut out = serializer.serialize_struct("SemanticTokens", 2)?;
+        if let Some(id) = &self.result_id {
+            out.serialize_field("resultId", id)?;
+        }
+        out.serialize_field("data", &Numbers(&self.packed))?;
+        out.end()
     }
 }
 
@@ -450,6 +569,18 @@ impl Results {
     pub fn full(&self, uri: &Uri, data: Vec<SemanticToken>) -> SemanticTokens {
         let result_id = self.remember(uri, &data);
         SemanticTokens { result_id, data }
+    }
+
+    /// A full result from packed tokens, remembered for the next delta
+    /// (shared with the answer, which is written from them).
+    pub fn full_packed(&self, uri: &Uri, packed: Packed) -> PackedTokens {
+        let packed = Arc::new(packed);
+        let result_id = self.keep.load(Ordering::Relaxed).then(|| {
+            let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
+            self.lock().insert(uri.clone(), (id.clone(), packed.clone()));
+            id
+        });
+        PackedTokens { result_id, packed }
     }
 
     /// Edits against the result the client holds, or a full result when we
@@ -603,6 +734,50 @@ mod tests {
                 })
                 .collect();
             assert_eq!(encoded, expected, "{encoding:?}");
+        }
+    }
+
+    /// Worked out a few lines at a time, the tokens are those of one walk
+    /// over the whole text (real Dockerfiles; heredocs and continuations
+    /// crossing windows), and so are their encoded and packed forms.
+    #[test]
+    fn tokens_in_windows_equal_one_walk_over_the_text() {
+        let real: String = ten_thousand_lines()
+            .split_inclusive('\n')
+            .take(2_000)
+            .collect();
+        let crossing = "FROM a AS b\nRUN <<EOF\n x\n y\nEOF\nENV A=1 \\\n  B=\"2 \\\n  3\"\nLABEL x=y\n".repeat(40);
+        for text in [real, crossing] {
+            assert!(text.lines().count() > 300);
+            let rope = Rope::from_str(&text);
+            let analysis = Arc::new(Analysis::from_tree(crate::syntax::parse(&text), &rope));
+            let snapshot = Snapshot {
+                rope: rope.clone(),
+                version: 1,
+                analysis: analysis.clone(),
+            };
+            let all = ide::semantic_tokens(&analysis, &rope, 0..rope.len_bytes());
+            for step in [1, 2, 7, 1_000] {
+                let mut windowed = Vec::new();
+                in_windows(&snapshot, step, |t| windowed.push(t.clone()));
+                assert_eq!(windowed, all, "{step} lines a window");
+            }
+            let encoded = encode(&rope, &all, Encoding::Utf16);
+            assert_eq!(whole(&snapshot, Encoding::Utf16), encoded);
+            let packed = whole_packed(&snapshot, Encoding::Utf16);
+            assert_eq!(packed.iter().collect::<Vec<_>>(), encoded);
+
+            // the answer written from packed tokens is the typed one
+            let results = Results::default();
+            let uri: Uri = "file:///w/Dockerfile".parse().unwrap();
+            let written = serde_json::to_value(results.full_packed(&uri, packed)).unwrap();
+            let typed = serde_json::to_value(SemanticTokens {
+                result_id: written["resultId"].as_str().map(str::to_string),
+                data: encoded,
+            })
+            .unwrap();
+            assert!(written["resultId"].is_string(), "kept for deltas");
+            assert_eq!(written, typed);
         }
     }
 

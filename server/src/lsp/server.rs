@@ -103,7 +103,7 @@ impl Server {
     /// and answered through the outbox: the largest result a client asks
     /// for, of which tower-lsp would make a `serde_json::Value` per number.
     pub async fn own_semantic_tokens_full(&self, request: super::wire::OwnRequest<Value>) {
-        self.answer_own(request, |params| self.semantic_tokens_full_result(&params))
+        self.answer_own(request, |params| self.packed_tokens_result(&params))
             .await
     }
 
@@ -138,6 +138,17 @@ impl Server {
                 self.log(MessageType::ERROR, message).await
             }
         }
+    }
+
+    /// A full result as the routed request writes it: from packed tokens,
+    /// with no encoded copy beside them.
+    fn packed_tokens_result(
+        &self,
+        params: &SemanticTokensParams,
+    ) -> jsonrpc::Result<Option<semantic_tokens::PackedTokens>> {
+        let uri = &params.text_document.uri;
+        let packed = self.with_snapshot(uri, "semantic tokens", semantic_tokens::whole_packed)?;
+        Ok(packed.map(|packed| self.tokens.full_packed(uri, packed)))
     }
 
     fn semantic_tokens_full_result(
