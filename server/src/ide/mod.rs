@@ -33,8 +33,8 @@ pub use links::{document_links, Link};
 pub use navigation::{
     definition, occurrences, prepare_rename, references, rename, Access, NavigationTarget,
 };
-pub use outline::{document_symbols, folding_ranges, Fold, FoldKind, Symbol, SymbolKind};
-pub use semantic_tokens::{semantic_tokens, Modifiers, Token, TokenKind};
+pub use outline::{document_symbols, folding_ranges, symbols, Fold, FoldKind, Symbol, SymbolKind};
+pub use semantic_tokens::{semantic_tokens, semantic_tokens_each, Modifiers, Token, TokenKind};
 pub use signature::{signature_help, Parameter, Signature, SignatureHelp};
 
 /// A parsed document and its model.

@@ -72,6 +72,12 @@ fn stage_symbol(analysis: &Analysis, stage: &Stage) -> Symbol {
 
 /// The outline: global ARGs, then one symbol per stage.
 pub fn document_symbols(analysis: &Analysis) -> Vec<Symbol> {
+    symbols(analysis).collect()
+}
+
+/// The outline's top-level symbols, each made when it is asked for (a
+/// large file's whole outline is megabytes of names and details).
+pub fn symbols(analysis: &Analysis) -> impl Iterator<Item = Symbol> + '_ {
     let model = &analysis.model;
     let globals = model.global_args.iter().map(|arg| Symbol {
         name: arg.name.to_string(),
@@ -85,14 +91,12 @@ pub fn document_symbols(analysis: &Analysis) -> Vec<Symbol> {
         selection: arg.name_range.clone(),
         children: Vec::new(),
     });
-    globals
-        .chain(
-            model
-                .stages
-                .iter()
-                .map(|stage| stage_symbol(analysis, stage)),
-        )
-        .collect()
+    globals.chain(
+        model
+            .stages
+            .iter()
+            .map(|stage| stage_symbol(analysis, stage)),
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -101,6 +101,39 @@ pub fn semantic_tokens(
     source: &(impl Source + ?Sized),
     range: Range<usize>,
 ) -> Vec<Token> {
+    let mut out = Vec::new();
+    semantic_tokens_each(analysis, source, range, usize::MAX, |t| out.push(t));
+    out
+}
+
+/// The tokens of [`semantic_tokens`], handed to `each` as the walk goes:
+/// whenever `batch` or more are waiting at the end of a top-level
+/// instruction. A whole large document's tokens need never be held at once
+/// (30,000 at 10,000 lines).
+pub fn semantic_tokens_each(
+    analysis: &Analysis,
+    source: &(impl Source + ?Sized),
+    range: Range<usize>,
+    batch: usize,
+    mut each: impl FnMut(Token),
+) {
+    // error recovery can hand the walk overlapping, multi-line nodes (the
+    // fuzzer found some): keep the promise, dropping what would break it
+    let mut end = 0;
+    let mut lines = LineBreaks::new(source);
+    let mut hand_on = |out: &mut Vec<Token>| {
+        // the walk emits in order; should a future grammar change break
+        // that, clients still get a valid (sorted) stream
+        if !out.is_sorted_by_key(|t| t.range.start) {
+            out.sort_by_key(|t| t.range.start);
+        }
+        for t in out.drain(..) {
+            if t.range.start >= end && !lines.within(t.range.clone()) {
+                end = t.range.end;
+                each(t);
+            }
+        }
+    };
     let mut walker = Walker {
         model: &analysis.model,
         source,
@@ -112,26 +145,9 @@ pub fn semantic_tokens(
         paints: Vec::new(),
     };
     if walker.lo < walker.hi {
-        walker.walk(&mut analysis.tree.walk());
+        walker.walk(&mut analysis.tree.walk(), batch, &mut hand_on);
     }
-    let mut out = walker.out;
-    // the walk emits in order; should a future grammar change break that,
-    // clients still get a valid (sorted) stream
-    if !out.is_sorted_by_key(|t| t.range.start) {
-        out.sort_by_key(|t| t.range.start);
-    }
-    // error recovery can hand the walk overlapping, multi-line nodes (the
-    // fuzzer found some): keep the promise, dropping what would break it
-    let mut end = 0;
-    let mut lines = LineBreaks::new(source);
-    out.retain(|t| {
-        let keep = t.range.start >= end && !lines.within(t.range.clone());
-        if keep {
-            end = t.range.end;
-        }
-        keep
-    });
-    out
+    hand_on(&mut walker.out);
 }
 
 /// Answers "does this range hold a line break?" for ranges in increasing
@@ -246,8 +262,19 @@ struct Walker<'a, S: ?Sized> {
 }
 
 impl<S: Source + ?Sized> Walker<'_, S> {
-    fn walk(&mut self, cursor: &mut TreeCursor<'_>) {
+    /// Walks the tree, handing the tokens made so far to `hand_on` between
+    /// two top-level nodes once `batch` are waiting (every token after
+    /// that point starts after every token before it).
+    fn walk(
+        &mut self,
+        cursor: &mut TreeCursor<'_>,
+        batch: usize,
+        hand_on: &mut dyn FnMut(&mut Vec<Token>),
+    ) {
         'nodes: loop {
+            if self.out.len() >= batch && self.frames.len() == 1 && self.paints.is_empty() {
+                hand_on(&mut self.out);
+            }
             let node = cursor.node();
             match self.enter(node) {
                 Visit::Descend => {

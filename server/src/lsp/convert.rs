@@ -181,17 +181,33 @@ pub fn document_symbols(
 pub struct NestedOutline {
     pub rope: Rope,
     pub encoding: Encoding,
-    pub symbols: Vec<ide::Symbol>,
+    /// The symbols are made from it one stage at a time, as they are written.
+    pub analysis: std::sync::Arc<ide::Analysis>,
 }
 
 impl serde::Serialize for NestedOutline {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let positions =
             std::cell::RefCell::new(encoding::Positions::new(&self.rope, self.encoding));
-        serializer.collect_seq(self.symbols.iter().map(|symbol| SymbolJson {
+        serializer.collect_seq(ide::symbols(&self.analysis).map(|symbol| OwnedSymbolJson {
             symbol,
             positions: &positions,
         }))
+    }
+}
+
+struct OwnedSymbolJson<'a, 'r> {
+    symbol: ide::Symbol,
+    positions: &'a std::cell::RefCell<encoding::Positions<'r>>,
+}
+
+impl serde::Serialize for OwnedSymbolJson<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SymbolJson {
+            symbol: &self.symbol,
+            positions: self.positions,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -332,7 +348,8 @@ mod tests {
         ];
         for text in &texts {
             let rope = Rope::from_str(text);
-            let analysis = Analysis::from_tree(crate::syntax::parse(text), &rope);
+            let analysis =
+                std::sync::Arc::new(Analysis::from_tree(crate::syntax::parse(text), &rope));
             for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
                 let symbols = ide::document_symbols(&analysis);
                 let mut expected = Vec::new();
@@ -374,7 +391,7 @@ mod tests {
                 let written = serde_json::to_value(Outline::Nested(NestedOutline {
                     rope: rope.clone(),
                     encoding,
-                    symbols: symbols.clone(),
+                    analysis: analysis.clone(),
                 }))
                 .unwrap();
                 assert_eq!(written, typed, "{encoding:?} {text:?}");

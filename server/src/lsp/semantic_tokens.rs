@@ -32,9 +32,7 @@ pub fn options() -> SemanticTokensServerCapabilities {
 pub fn whole(snapshot: &Snapshot, encoding: Encoding) -> Vec<SemanticToken> {
     let mut encoder = Encoder::new(&snapshot.rope, encoding);
     let mut out = Vec::new();
-    in_windows(snapshot, window_lines(&snapshot.rope), |token| {
-        out.extend(encoder.encode(token))
-    });
+    each_token(snapshot, |token| out.extend(encoder.encode(&token)));
     out
 }
 
@@ -44,8 +42,8 @@ pub fn whole(snapshot: &Snapshot, encoding: Encoding) -> Vec<SemanticToken> {
 pub fn whole_packed(snapshot: &Snapshot, encoding: Encoding) -> Packed {
     let mut encoder = Encoder::new(&snapshot.rope, encoding);
     let mut packed = Packed::default();
-    in_windows(snapshot, window_lines(&snapshot.rope), |token| {
-        if let Some(encoded) = encoder.encode(token) {
+    each_token(snapshot, |token| {
+        if let Some(encoded) = encoder.encode(&token) {
             packed.push(&encoded);
         }
     });
@@ -53,48 +51,15 @@ pub fn whole_packed(snapshot: &Snapshot, encoding: Encoding) -> Packed {
     packed
 }
 
-/// Lines whose tokens are worked out at a time: a 10,000-line file has some
-/// 30,000 tokens, which as `ide` tokens and encoded ones side by side would
-/// be over a megabyte for the length of the request.
-const WINDOW_LINES: usize = 1_000;
-/// At most this many windows: each walk skips the nodes before its window.
-const MAX_WINDOWS: usize = 16;
-
-fn window_lines(rope: &Rope) -> usize {
-    WINDOW_LINES.max(rope.len_lines() / MAX_WINDOWS + 1)
-}
-
-/// Hands `each` the document's tokens in order, as one walk over the whole
-/// text would (`ide::semantic_tokens`), worked out `step` lines at a time.
-/// (Where error recovery left overlapping tokens, which of them survive
-/// may differ from the one walk's choice; either is a valid stream.)
-fn in_windows(snapshot: &Snapshot, step: usize, mut each: impl FnMut(&Token)) {
+/// The document's tokens, a batch at a time: a 10,000-line file has some
+/// 30,000, which as `ide` tokens and encoded ones side by side would be
+/// over a megabyte for the length of the request.
+fn each_token(snapshot: &Snapshot, each: impl FnMut(Token)) {
     let rope = &snapshot.rope;
-    let lines = rope.len_lines();
-    let step = step.max(1);
-    // the end of the last token handed on: a token reaching into the next
-    // window is found again there, and one overlapping it is dropped as
-    // the whole-text walk drops it
-    let mut handed_to = 0;
-    let mut line = 0;
-    while line < lines {
-        let next = (line + step).min(lines);
-        let lo = rope.line_to_byte(line);
-        let hi = if next >= lines {
-            rope.len_bytes()
-        } else {
-            rope.line_to_byte(next)
-        };
-        for token in ide::semantic_tokens(&snapshot.analysis, rope, lo..hi) {
-            if token.range.start < lo || token.range.start < handed_to {
-                continue;
-            }
-            handed_to = token.range.end;
-            each(&token);
-        }
-        line = next;
-    }
+    ide::semantic_tokens_each(&snapshot.analysis, rope, 0..rope.len_bytes(), BATCH, each);
 }
+
+const BATCH: usize = 1_024;
 
 /// The tokens that touch `range` (clamped to the document), encoded.
 pub fn within(snapshot: &Snapshot, encoding: Encoding, range: lsp::Range) -> Vec<SemanticToken> {
@@ -577,7 +542,8 @@ impl Results {
         let packed = Arc::new(packed);
         let result_id = self.keep.load(Ordering::Relaxed).then(|| {
             let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
-            self.lock().insert(uri.clone(), (id.clone(), packed.clone()));
+            self.lock()
+                .insert(uri.clone(), (id.clone(), packed.clone()));
             id
         });
         PackedTokens { result_id, packed }
@@ -737,16 +703,18 @@ mod tests {
         }
     }
 
-    /// Worked out a few lines at a time, the tokens are those of one walk
-    /// over the whole text (real Dockerfiles; heredocs and continuations
-    /// crossing windows), and so are their encoded and packed forms.
+    /// Handed on a batch at a time, the tokens are those of one walk over
+    /// the whole text (real Dockerfiles; heredocs and continuations), and
+    /// so are their encoded and packed forms.
     #[test]
-    fn tokens_in_windows_equal_one_walk_over_the_text() {
+    fn tokens_in_batches_equal_one_walk_over_the_text() {
         let real: String = ten_thousand_lines()
             .split_inclusive('\n')
             .take(2_000)
             .collect();
-        let crossing = "FROM a AS b\nRUN <<EOF\n x\n y\nEOF\nENV A=1 \\\n  B=\"2 \\\n  3\"\nLABEL x=y\n".repeat(40);
+        let crossing =
+            "FROM a AS b\nRUN <<EOF\n x\n y\nEOF\nENV A=1 \\\n  B=\"2 \\\n  3\"\nLABEL x=y\n"
+                .repeat(40);
         for text in [real, crossing] {
             assert!(text.lines().count() > 300);
             let rope = Rope::from_str(&text);
@@ -757,10 +725,12 @@ mod tests {
                 analysis: analysis.clone(),
             };
             let all = ide::semantic_tokens(&analysis, &rope, 0..rope.len_bytes());
-            for step in [1, 2, 7, 1_000] {
-                let mut windowed = Vec::new();
-                in_windows(&snapshot, step, |t| windowed.push(t.clone()));
-                assert_eq!(windowed, all, "{step} lines a window");
+            for batch in [0, 1, 7, 1_000] {
+                let mut batched = Vec::new();
+                ide::semantic_tokens_each(&analysis, &rope, 0..rope.len_bytes(), batch, |t| {
+                    batched.push(t)
+                });
+                assert_eq!(batched, all, "batches of {batch}");
             }
             let encoded = encode(&rope, &all, Encoding::Utf16);
             assert_eq!(whole(&snapshot, Encoding::Utf16), encoded);

@@ -165,14 +165,14 @@ impl Server {
         let uri = &params.text_document.uri;
         let hierarchical = self.session().hierarchical_symbols;
         self.with_snapshot(uri, "document symbols", |snapshot, encoding| {
-            let symbols = ide::document_symbols(&snapshot.analysis);
             if hierarchical {
                 convert::Outline::Nested(convert::NestedOutline {
                     rope: snapshot.rope.clone(),
                     encoding,
-                    symbols,
+                    analysis: snapshot.analysis.clone(),
                 })
             } else {
+                let symbols = ide::document_symbols(&snapshot.analysis);
                 convert::Outline::Flat(convert::flat_symbols(
                     &snapshot.rope,
                     uri,
