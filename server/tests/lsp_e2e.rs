@@ -121,6 +121,27 @@ fn a_large_document_opens_with_the_clients_text() {
         unknown[0]["range"],
         json!({ "start": { "line": last_line, "character": 12 }, "end": { "line": last_line, "character": 19 } })
     );
+    // answers this large are written as they are serialized
+    let runs = text.matches("RUN echo").count();
+    let outline = lsp.call(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let stages = outline.as_array().expect("an outline");
+    assert_eq!(stages.len(), 2, "two stages");
+    assert_eq!(stages[0]["name"], "builder");
+    assert_eq!(stages[0]["children"].as_array().map(Vec::len), Some(runs));
+    let tokens = lsp.call(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let data = tokens["data"].as_array().expect("tokens");
+    assert!(
+        data.len() % 5 == 0 && data.len() / 5 > runs,
+        "{} numbers",
+        data.len()
+    );
+
     let typo = editor.span_of("buidler");
     editor.edit(&mut lsp, typo, "builder");
     assert_same_text(&mut lsp, &editor, "file:///project/large/fresh/Dockerfile");

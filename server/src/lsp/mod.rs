@@ -117,9 +117,15 @@ pub fn run_stdio() -> ExitCode {
 /// size of each large block freed, up to 32 MiB; past that, the few large
 /// transient blocks of a request (a whole document's semantic tokens as JSON
 /// values) stay in the heap once freed. A fixed threshold hands them back.
+///
+/// And glibc gives each thread that allocates a heap of its own (an arena),
+/// which keeps the pages it once used: the threads that write large answers
+/// and estimate sizes would each hold a megabyte or more. The server's few
+/// threads share one.
 fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
+        const M_ARENA_MAX: std::os::raw::c_int = -8;
         const M_MMAP_THRESHOLD: std::os::raw::c_int = -3;
         extern "C" {
             fn mallopt(
@@ -131,6 +137,7 @@ fn tune_allocator() {
         // called before any other thread exists
         unsafe {
             mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+            mallopt(M_ARENA_MAX, 1);
         }
     }
 }

@@ -52,6 +52,10 @@ pub struct Server {
     stash: Option<super::transport::Stash>,
 }
 
+/// Answers from this size on are written as they are serialized (an
+/// outline or the semantic tokens of a large file: up to megabytes).
+const STREAMED_FROM: usize = 128 * 1024;
+
 impl Server {
     pub fn new(client: Client) -> Server {
         Server {
@@ -114,19 +118,39 @@ impl Server {
     }
 
     /// Answers a routed request with `handle`'s result, serialized once.
-    async fn answer_own<P: serde::de::DeserializeOwned, R: serde::Serialize>(
+    async fn answer_own<P, R>(
         &self,
         request: super::wire::OwnRequest<Value>,
         handle: impl FnOnce(P) -> jsonrpc::Result<R>,
-    ) {
+    ) where
+        P: serde::de::DeserializeOwned,
+        R: serde::Serialize + Send + 'static,
+    {
         // (parameters of the wrong shape are the client's error to hear
         // about, as tower-lsp would answer them)
         let result = match serde_json::from_value::<P>(request.params) {
             Ok(params) => handle(params),
             Err(error) => Err(jsonrpc::Error::invalid_params(error.to_string())),
         };
-        self.send_own(super::wire::response(&request.id, result))
-            .await;
+        let id = request.id;
+        let streamed = match (&self.outbox, super::wire::response_len(&id, &result)) {
+            (Some(outbox), Ok(len)) if len >= STREAMED_FROM => Some(outbox.send_stream(len)),
+            _ => None,
+        };
+        let Some(mut stream) = streamed else {
+            return self.send_own(super::wire::response(&id, result)).await;
+        };
+        // serialized a second time, straight into pieces the writer takes
+        // as they come: the whole answer is never in memory at once
+        let written = tokio::task::spawn_blocking(move || {
+            let written = super::wire::write_response(&mut stream, &id, &result);
+            std::io::Write::flush(&mut stream).map(|()| written)
+        })
+        .await;
+        if !matches!(written, Ok(Ok(Ok(_)))) {
+            let message = "an answer could not be written whole (padded to its announced length)";
+            self.log(MessageType::ERROR, message).await;
+        }
     }
 
     /// Queues a message the server serialized itself.

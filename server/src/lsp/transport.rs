@@ -101,6 +101,11 @@ enum Outgoing {
     /// The body kept under `key` in [`Latest`], if it is still the one
     /// queued with `stamp` (else a later entry writes a newer one).
     Latest { key: String, stamp: u64 },
+    /// A body of `len` bytes, written as its pieces arrive.
+    Stream {
+        len: usize,
+        pieces: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    },
 }
 
 impl Outbox {
@@ -139,6 +144,22 @@ impl Outbox {
                     }
                     Outgoing::Body(body) => Some(body),
                     Outgoing::Latest { key, stamp } => take_latest(&kept, &key, stamp),
+                    Outgoing::Stream { len, mut pieces } => {
+                        let header = format!("Content-Length: {len}\r\n\r\n");
+                        out.write(header.into_bytes()).await?;
+                        let mut written = 0;
+                        while let Some(mut piece) = pieces.recv().await {
+                            piece.truncate(len - written);
+                            written += piece.len();
+                            out.write(piece).await?;
+                        }
+                        // a producer that stopped short (it cannot, short of
+                        // a bug) must not take the framing down with it
+                        if written < len {
+                            out.write(vec![b' '; len - written]).await?;
+                        }
+                        None
+                    }
                 };
                 if let Some(body) = body {
                     let header = format!("Content-Length: {}\r\n\r\n", body.len());
@@ -153,6 +174,21 @@ impl Outbox {
             out.finish().await
         });
         (Outbox { queue, latest }, writer)
+    }
+
+    /// Queues a body of `len` bytes to be written as it is made: what the
+    /// returned writer is given goes out in pieces, while it is written
+    /// (call it off the async threads: it blocks while the writer is behind).
+    pub fn send_stream(&self, len: usize) -> StreamWriter {
+        let (pieces, receiver) = tokio::sync::mpsc::channel(2);
+        self.queue(Outgoing::Stream {
+            len,
+            pieces: receiver,
+        });
+        StreamWriter {
+            pieces,
+            piece: Vec::new(),
+        }
     }
 
     /// Queues one message body, to be framed on its way out.
@@ -181,6 +217,50 @@ impl Outbox {
     fn queue(&self, outgoing: Outgoing) {
         // (the writer is gone only once the client stopped reading)
         let _ = self.queue.send(outgoing);
+    }
+}
+
+/// The producing end of [`Outbox::send_stream`]: a blocking writer that
+/// hands the writer task a piece at a time, so a large answer is never
+/// whole in memory.
+pub struct StreamWriter {
+    pieces: tokio::sync::mpsc::Sender<Vec<u8>>,
+    piece: Vec<u8>,
+}
+
+const STREAM_PIECE: usize = 64 * 1024;
+
+impl StreamWriter {
+    fn send_piece(&mut self) -> io::Result<()> {
+        if self.piece.is_empty() {
+            return Ok(());
+        }
+        let piece = std::mem::replace(&mut self.piece, Vec::with_capacity(STREAM_PIECE));
+        self.pieces
+            .blocking_send(piece)
+            .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
+    }
+}
+
+impl std::io::Write for StreamWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let room = STREAM_PIECE.saturating_sub(self.piece.len()).max(1);
+        let taken = bytes.len().min(room);
+        self.piece.extend_from_slice(&bytes[..taken]);
+        if self.piece.len() >= STREAM_PIECE {
+            self.send_piece()?;
+        }
+        Ok(taken)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send_piece()
+    }
+}
+
+impl Drop for StreamWriter {
+    fn drop(&mut self) {
+        let _ = self.send_piece();
     }
 }
 
@@ -722,6 +802,48 @@ mod tests {
             String::from_utf8_lossy(&written),
             String::from_utf8_lossy(&expected)
         );
+    }
+
+    /// A streamed body goes out whole, framed, in its place in the queue;
+    /// one whose producer stops short is padded to its announced length,
+    /// so the messages after it still frame.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_streamed_body_goes_out_whole_in_its_place() {
+        let (out_write, mut out_read) = tokio::io::duplex(1 << 16);
+        let (outbox, writer) = Outbox::new(out_write);
+        let big: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        outbox.send(b"first".to_vec());
+        let mut stream = outbox.send_stream(big.len());
+        outbox.send(b"after".to_vec());
+        let mut short = outbox.send_stream(10);
+        outbox.send(b"last".to_vec());
+        let reader = tokio::spawn(async move {
+            let mut all = Vec::new();
+            out_read.read_to_end(&mut all).await.unwrap();
+            all
+        });
+        let produced = big.clone();
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            for chunk in produced.chunks(7_000) {
+                stream.write_all(chunk).unwrap();
+            }
+            drop(stream);
+            short.write_all(b"abc").unwrap();
+        })
+        .await
+        .unwrap();
+        drop(outbox);
+        writer.await.unwrap().unwrap();
+        let expected: Vec<u8> = [
+            framed(b"first"),
+            framed(&big),
+            framed(b"after"),
+            framed(b"abc       "),
+            framed(b"last"),
+        ]
+        .concat();
+        assert!(reader.await.unwrap() == expected);
     }
 
     /// A push queued after the last one was written goes out too.

@@ -52,6 +52,49 @@ struct Response<'a, R> {
     error: Option<jsonrpc::Error>,
 }
 
+/// The response to request `id`, written to `out` (an answer streamed
+/// to the client as it is serialized); returns the bytes written.
+pub fn write_response<R: Serialize>(
+    out: impl std::io::Write,
+    id: &Value,
+    result: &jsonrpc::Result<R>,
+) -> serde_json::Result<usize> {
+    let message = Response {
+        jsonrpc: "2.0",
+        id,
+        result: result.as_ref().ok(),
+        error: result.as_ref().err().cloned(),
+    };
+    let mut counted = Counted { out, written: 0 };
+    serde_json::to_writer(&mut counted, &message)?;
+    Ok(counted.written)
+}
+
+/// The length of the response [`write_response`] writes.
+pub fn response_len<R: Serialize>(
+    id: &Value,
+    result: &jsonrpc::Result<R>,
+) -> serde_json::Result<usize> {
+    write_response(std::io::sink(), id, result)
+}
+
+struct Counted<W> {
+    out: W,
+    written: usize,
+}
+
+impl<W: std::io::Write> std::io::Write for Counted<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(bytes)?;
+        self.written += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// The body of the response to request `id`.
 pub fn response<R: Serialize>(id: &Value, result: jsonrpc::Result<R>) -> Vec<u8> {
     let (result, error) = match result {
