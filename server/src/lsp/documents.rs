@@ -116,6 +116,11 @@ impl Documents {
     /// Applies the changes of one didChange in order. The version is taken
     /// even when a change is refused: diagnostics then still name the
     /// client's latest version.
+    /// The document's analysis, if its current text has one yet.
+    pub fn current_analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        self.map.get(uri)?.analysis.clone()
+    }
+
     pub fn change(
         &self,
         uri: &Uri,

@@ -48,7 +48,7 @@ pub fn run_stdio() -> ExitCode {
     let session_over = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let reader_sees_end = session_over.clone();
     let shut_down = runtime.block_on(async {
-        let (filtered, input) = tokio::io::duplex(64 * 1024);
+        let (filtered, input) = tokio::io::duplex(transport::PIPE_BUFFER);
         let exit_seen = std::sync::Arc::new(tokio::sync::Notify::new());
         let filter_sees_exit = exit_seen.clone();
         let stash = transport::Stash::default();
@@ -63,7 +63,7 @@ pub fn run_stdio() -> ExitCode {
             }
         });
         let (outbox, writer) = transport::Outbox::to_stdout();
-        let (to_forward, from_tower) = tokio::io::duplex(64 * 1024);
+        let (to_forward, from_tower) = tokio::io::duplex(transport::PIPE_BUFFER);
         let forwarding = tokio::spawn(transport::forward(from_tower, outbox.clone()));
         let mut shut_down = None;
         let (service, socket) = LspService::build(|client| {

@@ -526,6 +526,9 @@ impl LanguageServer for Server {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
+        if let Some(analysis) = self.documents.current_analysis(&uri) {
+            self.sizes.forget_estimates_of(&analysis);
+        }
         let changed = self.documents.change(
             &uri,
             params.text_document.version,

@@ -312,6 +312,18 @@ impl Sizes {
         }
     }
 
+    /// Drops the estimates made of `analysis` (its document is changing:
+    /// they go before the next revision's analysis is built, not after).
+    pub fn forget_estimates_of(&self, analysis: &Arc<Analysis>) {
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = recent.len();
+        recent.retain(|(key, _)| !std::ptr::eq(key.analysis.as_ptr(), Arc::as_ptr(analysis)));
+        if recent.len() < before {
+            drop(recent);
+            super::release_free_memory();
+        }
+    }
+
     pub fn request(&self, uri: &Uri, snapshot: Snapshot, target: Option<String>) -> Request {
         let dockerfile = file_path(uri);
         Request {
@@ -498,6 +510,32 @@ mod tests {
         assert_eq!(remembered(), 1, "its revision is alive");
         drop(snapshot);
         sizes.forget_gone();
+        assert_eq!(remembered(), 0);
+    }
+
+    /// A document that is changing loses its estimates before its next
+    /// analysis is made; another document keeps its own.
+    #[test]
+    fn a_changing_documents_estimates_are_forgotten() {
+        let sizes = Sizes::default();
+        let remembered = || sizes.recent.lock().unwrap().len();
+        let snapshot = |text: &str| {
+            let rope = ropey::Rope::from_str(text);
+            let analysis = Arc::new(Analysis::from_tree(crate::syntax::parse(text), &rope));
+            Snapshot {
+                rope,
+                version: 1,
+                analysis,
+            }
+        };
+        let (changing, other) = (snapshot("FROM alpine:3.20\n"), snapshot("FROM debian:12\n"));
+        let uri: Uri = "untitled:Untitled-1".parse().unwrap();
+        sizes.request(&uri, changing.clone(), None).estimate();
+        sizes.request(&uri, other.clone(), None).estimate();
+        assert_eq!(remembered(), 2);
+        sizes.forget_estimates_of(&changing.analysis);
+        assert_eq!(remembered(), 1, "the other document's stays");
+        sizes.forget_estimates_of(&other.analysis);
         assert_eq!(remembered(), 0);
     }
 }

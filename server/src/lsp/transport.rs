@@ -16,6 +16,11 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tower_lsp_server::jsonrpc::{Request, Response};
 
 const HEADER: &[u8] = b"content-length:";
+/// The size of each buffer a message passes through on its way in or out
+/// (reads of stdin, the pipes to and from tower-lsp, pieces of a streamed
+/// answer): all are resident for the whole session, and a megabyte goes
+/// through 16 KiB ones about as fast as through larger ones.
+pub const PIPE_BUFFER: usize = 16 * 1024;
 /// Longer header blocks are garbage that happens to contain the header name.
 const MAX_HEADER_BLOCK: usize = 4096;
 /// A larger announced body is taken as a corrupt header, not waited for.
@@ -34,7 +39,7 @@ pub async fn filter(
         stash,
         ..Routing::default()
     };
-    let mut chunk = vec![0u8; 64 * 1024];
+    let mut chunk = vec![0u8; PIPE_BUFFER];
     loop {
         let read = input.read(&mut chunk).await?;
         if read == 0 {
@@ -228,7 +233,7 @@ pub struct StreamWriter {
     piece: Vec<u8>,
 }
 
-const STREAM_PIECE: usize = 64 * 1024;
+const STREAM_PIECE: usize = PIPE_BUFFER;
 
 impl StreamWriter {
     fn send_piece(&mut self) -> io::Result<()> {
@@ -369,7 +374,7 @@ fn lock(latest: &Mutex<Latest>) -> std::sync::MutexGuard<'_, Latest> {
 /// time, until tower-lsp closes its end.
 pub async fn forward(mut input: impl AsyncRead + Unpin, outbox: Outbox) -> io::Result<()> {
     let mut buffer = Vec::new();
-    let mut chunk = vec![0u8; 64 * 1024];
+    let mut chunk = vec![0u8; PIPE_BUFFER];
     loop {
         let read = input.read(&mut chunk).await?;
         if read == 0 {

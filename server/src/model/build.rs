@@ -789,16 +789,18 @@ fn read_directive(node: Node<'_>, source: &(impl Source + ?Sized)) -> Option<Dir
 pub(super) fn read_instruction(node: Node<'_>, source: &(impl Source + ?Sized)) -> Instruction {
     let view = syntax::Instruction { node };
     let keyword_node = view.keyword();
+    // (made in place: a temporary freed between the model's long-lived
+    // pieces is a hole that keeps its page resident)
     let keyword_text = keyword_node
-        .map(|k| source.slice(k.byte_range()).into_owned())
+        .map(|k| CompactString::from(source.slice(k.byte_range())))
         .unwrap_or_default();
     let keyword = keyword_text.to_ascii_lowercase();
     let flags = view.flags().map(|f| read_flag(f, source)).collect();
     let argument_nodes = view.arguments();
     let arguments_range = view.range_of(&argument_nodes);
-    let arguments = logical_text_of_range(node, arguments_range.start, arguments_range.end, source)
-        .trim()
-        .to_string();
+    let mut arguments =
+        logical_text_of_range(node, arguments_range.start, arguments_range.end, source);
+    trim_in_place(&mut arguments);
     let json_form = argument_nodes.iter().any(|n| kind(*n) == Kind::JsonArray);
     let trigger = view
         .onbuild_trigger()
@@ -838,8 +840,8 @@ pub(super) fn read_instruction(node: Node<'_>, source: &(impl Source + ?Sized)) 
     }
     Instruction {
         known: INSTRUCTIONS.contains(&keyword.as_str()),
-        keyword: keyword.into(),
-        keyword_text: keyword_text.into(),
+        keyword,
+        keyword_text,
         keyword_range: keyword_node
             .map_or(node.start_byte()..node.start_byte(), |k| k.byte_range()),
         range: node.byte_range(),
@@ -851,6 +853,12 @@ pub(super) fn read_instruction(node: Node<'_>, source: &(impl Source + ?Sized)) 
         heredocs,
         empty_continuation_lines,
     }
+}
+
+fn trim_in_place(text: &mut String) {
+    text.truncate(text.trim_end().len());
+    let leading = text.len() - text.trim_start().len();
+    text.drain(..leading);
 }
 
 /// Collects heredoc markers and the blank lines continuations swallowed,

@@ -311,6 +311,8 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                 _ => {}
             }
         }
+        // (an estimate is kept while its revision lives)
+        parts.shrink_to_fit();
         let unpacked: Bytes = parts.iter().map(|p| p.part.unpacked).sum();
         let added: Bytes = parts.iter().skip(1).map(|p| p.part.unpacked).sum();
         let compressed = base_compressed + added.scaled(1.0 / ratio);
