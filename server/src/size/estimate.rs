@@ -169,7 +169,38 @@ pub struct LinePart {
     /// The keyword, upper-case (`RUN`).
     pub instruction: &'static str,
     pub instruction_start: usize,
-    pub part: Part,
+    pub part: PartRef,
+}
+
+/// A stage's part: its own, or one of a RUN's parts as the memo of analysed
+/// RUNs holds them (shared, not copied: a large file has thousands).
+#[derive(Clone)]
+pub enum PartRef {
+    Own(Part),
+    Run(AnalysedRun, usize),
+}
+
+impl std::ops::Deref for PartRef {
+    type Target = Part;
+
+    fn deref(&self) -> &Part {
+        match self {
+            PartRef::Own(part) => part,
+            PartRef::Run(analysed, i) => &analysed.0[*i],
+        }
+    }
+}
+
+impl PartialEq for PartRef {
+    fn eq(&self, other: &PartRef) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for PartRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,7 +295,7 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
             line: self.lines.line_of(stage.from.range.start),
             instruction: "FROM",
             instruction_start: stage.from.range.start,
-            part: base_part,
+            part: PartRef::Own(base_part),
         }];
         for instruction in &stage.instructions {
             let line = self.lines.line_of(instruction.range.start);
@@ -275,7 +306,7 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                 "add" => "ADD",
                 _ => "",
             };
-            let mut push = |part: Part| {
+            let mut push = |part: PartRef| {
                 parts.push(LinePart {
                     line,
                     instruction: keyword,
@@ -292,20 +323,20 @@ impl<S: Source + ?Sized> StageBuilder<'_, S> {
                     let shell = self.shell_text(instruction);
                     let mounted = cache_mounts(instruction, &workdir);
                     let analysed = analysed_run(&shell, &workdir, distro);
-                    for part in analysed.0.iter().cloned() {
+                    for (i, part) in analysed.0.iter().enumerate() {
                         // a cache or tmpfs mount keeps what is written there out of the image
-                        let under_mount = cache_dir(&part)
+                        let under_mount = cache_dir(part)
                             .map(|dir| join_path(&workdir, dir))
                             .is_some_and(|dir| mounted.iter().any(|m| is_within(&dir, m)));
                         if !under_mount {
-                            push(part);
+                            push(PartRef::Run(analysed.clone(), i));
                         }
                     }
                     artifacts.extend(analysed.1.iter().cloned());
                 }
                 "copy" | "add" => {
                     for part in self.copy_parts(stage, instruction, &workdir) {
-                        push(part);
+                        push(PartRef::Own(part));
                     }
                 }
                 _ => {}
