@@ -124,7 +124,10 @@ pub fn diagnostics(
 #[derive(Debug, Default)]
 pub struct NodeDiagnostics {
     labs: bool,
-    items: Vec<Vec<Diagnostic>>,
+    /// By instruction (its place among the top-level instructions), only
+    /// those with any: most have none, and an empty list per instruction
+    /// was a tenth of a megabyte at 10,000 lines.
+    items: Vec<(usize, Vec<Diagnostic>)>,
     /// Did-you-mean lookups of unknown stage names, kept while the stage
     /// names stay the same (a keystroke rarely changes them).
     suggestions: StageSuggestions,
@@ -228,12 +231,16 @@ pub fn node_diagnostics(
         Vec::new()
     };
     let nodes = (nodes.len() == instructions.len()).then_some(nodes);
-    let mut items = Vec::with_capacity(instructions.len());
+    let mut items = Vec::new();
     for (i, instruction) in instructions.into_iter().enumerate() {
         let reused = index
             .and_then(|index| index.reused(i))
             .and_then(|(k, delta)| {
-                let mut taken = std::mem::take(previous.as_mut()?.items.get_mut(k)?);
+                let before = &mut previous.as_mut()?.items;
+                let mut taken = match before.binary_search_by_key(&k, |(at, _)| *at) {
+                    Ok(found) => std::mem::take(&mut before[found].1),
+                    Err(_) => Vec::new(),
+                };
                 for d in &mut taken {
                     shift(&mut d.range, delta);
                     for related in &mut d.related {
@@ -243,7 +250,9 @@ pub fn node_diagnostics(
                 Some(taken)
             });
         if let Some(reused) = reused {
-            items.push(reused);
+            if !reused.is_empty() {
+                items.push((i, reused));
+            }
             continue;
         }
         let mut out = Vec::new();
@@ -255,8 +264,11 @@ pub fn node_diagnostics(
             key_value_form(node, source, &mut out);
         }
         check_instruction(instruction, labs, false, source, &mut out);
-        items.push(out);
+        if !out.is_empty() {
+            items.push((i, out));
+        }
     }
+    items.shrink_to_fit();
     NodeDiagnostics {
         labs,
         items,
@@ -302,7 +314,7 @@ pub fn diagnostics_with(
     let root = tree.root_node();
     syntax_errors(root, source, &mut out);
     no_build_stage(model, &mut out);
-    for items in &per_node.items {
+    for (_, items) in &per_node.items {
         out.extend(items.iter().cloned());
     }
     directives(model, &mut out);
