@@ -540,12 +540,7 @@ impl Results {
     /// (shared with the answer, which is written from them).
     pub fn full_packed(&self, uri: &Uri, packed: Packed) -> PackedTokens {
         let packed = Arc::new(packed);
-        let result_id = self.keep.load(Ordering::Relaxed).then(|| {
-            let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
-            self.lock()
-                .insert(uri.clone(), (id.clone(), packed.clone()));
-            id
-        });
+        let result_id = self.remember_packed(uri, || packed.clone());
         PackedTokens { result_id, packed }
     }
 
@@ -582,13 +577,17 @@ impl Results {
     /// The new result's id; none when results are not kept (a client
     /// without deltas has no use for one).
     fn remember(&self, uri: &Uri, data: &[SemanticToken]) -> Option<String> {
+        self.remember_packed(uri, || Arc::new(Packed::new(data)))
+    }
+
+    fn remember_packed(&self, uri: &Uri, packed: impl FnOnce() -> Arc<Packed>) -> Option<String> {
         if !self.keep.load(Ordering::Relaxed) {
             return None;
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
         // the previous result goes first, so that two never coexist
         self.lock().remove(uri);
-        let packed = Arc::new(Packed::new(data));
+        let packed = packed();
         self.lock().insert(uri.clone(), (id.clone(), packed));
         Some(id)
     }
