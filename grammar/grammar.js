@@ -22,11 +22,16 @@ const INSTRUCTIONS = [
 
 const keyword = ($, name) => alias($['_kw_' + name], $.keyword);
 
-/** keyword, then flags, then an optional body, each separated by whitespace */
+/**
+ * keyword, then flags, then an optional body, each separated by whitespace.
+ * A keyword token always ends at whitespace, a continuation or the line end,
+ * so no `_ws` follows it: that saves a heap leaf per instruction (every
+ * external token is one).
+ */
 function instruction($, name, body, flagRule) {
-  const parts = [keyword($, name), repeat(seq($._ws, flagRule || $.flag))];
-  if (body) parts.push(optional(seq($._ws, body)));
-  return seq(...parts);
+  const flags = seq(flagRule || $.flag, repeat(seq($._ws, flagRule || $.flag)));
+  if (!body) return seq(keyword($, name), optional(flags));
+  return seq(keyword($, name), optional(choice(seq(flags, optional(seq($._ws, body))), body)));
 }
 
 /** one or more items separated by whitespace */
@@ -43,6 +48,18 @@ const parts = (text, others) => prec.right(choice(
   seq(choice(...others), repeat(choice(text, ...others))),
   seq(text, repeat1(choice(text, ...others))),
 ));
+
+/**
+ * `name=value`, `name`, or `=value`: BuildKit reports a blank name itself, so
+ * the pair parses without one (and without error recovery deciding its shape).
+ */
+const pair = (name, equalsRequired, valueField, value) => {
+  const assignment = seq('=', optional(field(valueField, value)));
+  return choice(
+    seq(name, equalsRequired ? assignment : optional(assignment)),
+    assignment,
+  );
+};
 
 module.exports = grammar({
   name: 'dockerfile',
@@ -143,7 +160,7 @@ module.exports = grammar({
       optional(seq($._ws, choice(
         seq(
           keyword($, 'as'),
-          optional(seq($._ws, field('name', $.image_alias), repeat(seq($._ws, choice(alias($._path_text, $.word), alias($._path, $.word)))))),
+          optional(seq(field('name', $.image_alias), repeat(seq($._ws, choice(alias($._path_text, $.word), alias($._path, $.word)))))),
         ),
         spaced($, choice(alias($._path_text, $.word), alias($._path, $.word))),
       ))),
@@ -171,7 +188,7 @@ module.exports = grammar({
 
     healthcheck_instruction: $ => instruction($, 'healthcheck', choice(
       keyword($, 'none'),
-      seq(keyword($, 'healthcheck_cmd'), optional(seq($._ws, $._command))),
+      seq(keyword($, 'healthcheck_cmd'), optional($._command)),
       $.shell_command,
     )),
 
@@ -195,15 +212,8 @@ module.exports = grammar({
       seq(alias($._env_pair_with_value, $.env_pair), repeat(seq($._ws, $.env_pair))),
       alias($._env_pair_legacy, $.env_pair),
     )),
-    env_pair: $ => seq(
-      field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))),
-      optional(seq('=', optional(field('value', choice(alias($._word_text, $.word), $.word))))),
-    ),
-    _env_pair_with_value: $ => seq(
-      field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))),
-      '=',
-      optional(field('value', choice(alias($._word_text, $.word), $.word))),
-    ),
+    env_pair: $ => pair(field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))), false, 'value', choice(alias($._word_text, $.word), $.word)),
+    _env_pair_with_value: $ => pair(field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))), true, 'value', choice(alias($._word_text, $.word), $.word)),
     _env_pair_legacy: $ => prec.right(seq(
       field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))),
       optional(seq($._ws, optional(field('value', choice(alias($._raw_text, $.text), $.text))))),
@@ -213,25 +223,15 @@ module.exports = grammar({
       seq(alias($._label_pair_with_value, $.label_pair), repeat(seq($._ws, $.label_pair))),
       alias($._label_pair_legacy, $.label_pair),
     )),
-    label_pair: $ => seq(
-      field('key', choice(alias($._key_text, $.label_key), alias($._key, $.label_key))),
-      optional(seq('=', optional(field('value', choice(alias($._word_text, $.word), $.word))))),
-    ),
-    _label_pair_with_value: $ => seq(
-      field('key', choice(alias($._key_text, $.label_key), alias($._key, $.label_key))),
-      '=',
-      optional(field('value', choice(alias($._word_text, $.word), $.word))),
-    ),
+    label_pair: $ => pair(field('key', choice(alias($._key_text, $.label_key), alias($._key, $.label_key))), false, 'value', choice(alias($._word_text, $.word), $.word)),
+    _label_pair_with_value: $ => pair(field('key', choice(alias($._key_text, $.label_key), alias($._key, $.label_key))), true, 'value', choice(alias($._word_text, $.word), $.word)),
     _label_pair_legacy: $ => prec.right(seq(
       field('key', choice(alias($._key_text, $.label_key), alias($._key, $.label_key))),
       optional(seq($._ws, optional(field('value', choice(alias($._raw_text, $.text), $.text))))),
     )),
 
     arg_instruction: $ => instruction($, 'arg', spaced($, $.arg_declaration)),
-    arg_declaration: $ => seq(
-      field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))),
-      optional(seq('=', optional(field('default', choice(alias($._word_text, $.word), $.word))))),
-    ),
+    arg_declaration: $ => pair(field('name', choice(alias($._key_text, $.variable), alias($._key, $.variable))), false, 'default', choice(alias($._word_text, $.word), $.word)),
 
     maintainer_instruction: $ => instruction($, 'maintainer', choice(alias($._raw_text, $.text), $.text)),
     user_instruction: $ => instruction($, 'user', choice(alias($._raw_text, $.text), $.text)),
@@ -242,7 +242,7 @@ module.exports = grammar({
 
     unknown_instruction: $ => seq(
       keyword($, 'unknown'),
-      optional(seq($._ws, $.shell_command)),
+      optional($.shell_command),
     ),
 
     // --name, --name=value, or a bare `--` that ends the flags.
