@@ -23,15 +23,21 @@ const INSTRUCTIONS = [
 const keyword = ($, name) => alias($['_kw_' + name], $.keyword);
 
 /**
- * keyword, then flags, then an optional body, each separated by whitespace.
- * A keyword token always ends at whitespace, a continuation or the line end,
- * so no `_ws` follows it: that saves a heap leaf per instruction (every
- * external token is one).
+ * keyword, then flags, then an optional body, each separated by whitespace,
+ * then what follows the line (heredocs), then the line's end.
+ *
+ * Every external token is a heap leaf of the tree, and every hidden node with
+ * more than one child is a heap node, so the shape is chosen to need few:
+ * a keyword token always ends at whitespace, a continuation or the line end,
+ * so no `_ws` follows it; and the line end is the instruction's last child
+ * (zero-width, so the instruction still ends with its last character),
+ * which leaves no node pairing an instruction with its line end.
  */
-function instruction($, name, body, flagRule) {
+function instruction($, name, body, flagRule, after) {
   const flags = seq(flagRule || $.flag, repeat(seq($._ws, flagRule || $.flag)));
-  if (!body) return seq(keyword($, name), optional(flags));
-  return seq(keyword($, name), optional(choice(seq(flags, optional(seq($._ws, body))), body)));
+  const end = after ? seq(after, $._line_end) : $._line_end;
+  if (!body) return seq(keyword($, name), optional(flags), end);
+  return seq(keyword($, name), optional(choice(seq(flags, optional(seq($._ws, body))), body)), end);
 }
 
 /** one or more items separated by whitespace */
@@ -119,14 +125,15 @@ module.exports = grammar({
     // narrower top level (FROM or the end only), every stage's FROM was
     // re-lexed and its FROM line and the last line before it rebuilt on
     // every reparse, all through the file.
-    source_file: $ => repeat(choice($._line, $._stage)),
+    //
+    // Blank lines are padding: the scanner skips line breaks wherever no
+    // line may end. The lexer's own tokens cannot skip them, so the scanner
+    // ends a file that ends in line breaks with a zero-width `_eof`.
+    source_file: $ => seq(repeat(choice($._line, $._stage)), optional($._eof)),
 
-    _line: $ => choice(
-      $._newline,
-      seq(choice($.parser_directive, $._stage_instruction), $._line_end),
-    ),
+    _line: $ => choice(seq($.parser_directive, $._line_end), $._stage_instruction),
 
-    _stage: $ => prec.right(seq($.from_instruction, $._line_end, repeat($._line))),
+    _stage: $ => prec.right(seq($.from_instruction, repeat($._line))),
 
     _line_end: $ => choice($._newline, $._eof),
 
@@ -176,10 +183,7 @@ module.exports = grammar({
     image_digest: $ => prec.right(repeat1(choice($._image_digest_text, $.expansion))),
     image_alias: $ => prec.right(repeat1(choice($._path_text, $.expansion))),
 
-    run_instruction: $ => seq(
-      instruction($, 'run', $._command, choice($.mount_flag, $.flag)),
-      repeat($.heredoc),
-    ),
+    run_instruction: $ => instruction($, 'run', $._command, choice($.mount_flag, $.flag), repeat($.heredoc)),
     cmd_instruction: $ => instruction($, 'cmd', $._command),
     entrypoint_instruction: $ => instruction($, 'entrypoint', $._command),
     shell_instruction: $ => instruction($, 'shell', $._command),
@@ -187,13 +191,14 @@ module.exports = grammar({
     _command: $ => choice($.json_array, $.shell_command),
 
     healthcheck_instruction: $ => instruction($, 'healthcheck', choice(
-      keyword($, 'none'),
+      // words after NONE are an error that our checks report
+      seq(keyword($, 'none'), optional($.shell_command)),
       seq(keyword($, 'healthcheck_cmd'), optional($._command)),
       $.shell_command,
     )),
 
-    copy_instruction: $ => seq(instruction($, 'copy', $._paths), repeat($.heredoc)),
-    add_instruction: $ => seq(instruction($, 'add', $._paths), repeat($.heredoc)),
+    copy_instruction: $ => instruction($, 'copy', $._paths, null, repeat($.heredoc)),
+    add_instruction: $ => instruction($, 'add', $._paths, null, repeat($.heredoc)),
     _paths: $ => choice(
       $.json_array,
       spaced($, choice(alias($._path_text, $.path), alias($._path, $.path), $.heredoc_marker)),
@@ -238,11 +243,17 @@ module.exports = grammar({
     workdir_instruction: $ => instruction($, 'workdir', choice(alias($._raw_text, $.text), $.text)),
     stopsignal_instruction: $ => instruction($, 'stopsignal', choice(alias($._raw_text, $.text), $.text)),
 
-    onbuild_instruction: $ => instruction($, 'onbuild', field('trigger', $._instruction)),
+    // The trigger is an instruction with its own line end.
+    onbuild_instruction: $ => seq(keyword($, 'onbuild'), choice(
+      field('trigger', $._instruction),
+      seq($.flag, repeat(seq($._ws, $.flag)), choice(seq($._ws, field('trigger', $._instruction)), $._line_end)),
+      $._line_end,
+    )),
 
     unknown_instruction: $ => seq(
       keyword($, 'unknown'),
       optional($.shell_command),
+      $._line_end,
     ),
 
     // --name, --name=value, or a bare `--` that ends the flags.

@@ -473,9 +473,11 @@ static bool scan_keyword(Scanner *s, TSLexer *lexer, const bool *valid) {
 
 /* A case-insensitive word such as AS, NONE or CMD, followed by a word end. */
 static bool scan_exact_word(Scanner *s, TSLexer *lexer, const char *expected) {
+  // each matched character is marked: on a mismatch it begins a text token
   for (const char *p = expected; *p; p++) {
     if (to_lower(lexer->lookahead) != *p) return false;
     advance(lexer);
+    lexer->mark_end(lexer);
   }
   lexer->mark_end(lexer);
   int32_t c = lexer->lookahead;
@@ -819,12 +821,27 @@ static bool finish(Scanner *s, TSLexer *lexer, enum TokenType type) {
   return true;
 }
 
-static bool scan_line_continuation(Scanner *s, TSLexer *lexer) {
+/*
+ * Continuations, blank lines and comments up to the end of the file, from
+ * where the lexer is: one token that ends the instruction, in every parse
+ * state alike, so that an incremental parse meets the same tokens as a fresh
+ * one.
+ */
+static bool finish_at_end_of_file(Scanner *s, TSLexer *lexer) {
+  while (!lexer->eof(lexer)) advance(lexer);
+  lexer->mark_end(lexer);
+  s->heredoc_count = 0;
+  return finish(s, lexer, END_OF_FILE);
+}
+
+static bool scan_line_continuation(Scanner *s, TSLexer *lexer, bool file_may_end) {
   // the lexer is past the escape and the spaces after it
   if (!lexer->eof(lexer)) {
     advance(lexer);
     absorb_blank_lines(lexer);
+    if (file_may_end && !content_after_continuation(s, lexer)) return finish_at_end_of_file(s, lexer);
   } else {
+    if (file_may_end) return finish_at_end_of_file(s, lexer);
     lexer->mark_end(lexer);
   }
   lexer->result_symbol = LINE_CONTINUATION;
@@ -858,17 +875,49 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     }
   }
 
+  // A line's end is a zero-width token right after its last token, so that
+  // an instruction, which ends with it, ends with its last character. The
+  // line break itself and any blank lines after it are the padding of the
+  // next line's first token.
+  bool line_may_end = !recovering && valid[NEWLINE];
+  bool heredoc_follows = !recovering && s->heredoc_count > 0 && valid[HEREDOC_NL];
+  if (line_may_end && (is_hspace(lexer->lookahead) || lexer->lookahead == '\n' || lexer->eof(lexer))) {
+    lexer->mark_end(lexer);
+  }
+
   // Whitespace is never part of a token: skipped here as padding, exactly as
   // the lexer skips it where `_ws` is not expected, so that a token's extent
   // never depends on the parse state it was lexed in (incremental reparses
-  // reuse tokens across states).
+  // reuse tokens across states). So are line breaks where no line can end
+  // (after a line's end, and while recovering from an error).
   uint32_t skipped = 0;
-  while (is_hspace(lexer->lookahead)) {
+  uint32_t line_breaks = 0;
+  for (;;) {
+    while (is_hspace(lexer->lookahead)) {
+      skip(lexer);
+      skipped++;
+    }
+    if (lexer->lookahead != '\n' || line_may_end || heredoc_follows || s->comment_in_continuation) break;
+    // a blank line ends the parser directives
+    if (line_breaks == 0 && s->directive_zone && lexer->get_column(lexer) == skipped) {
+      s->directive_zone = false;
+    }
     skip(lexer);
-    skipped++;
+    line_breaks++;
+    skipped = 0;
+  }
+  if (line_breaks > 1) s->directive_zone = false;
+  bool line_start = line_breaks > 0;
+
+  if (line_may_end && !heredoc_follows && !s->comment_in_continuation && lexer->lookahead == '\n') {
+    s->heredoc_count = 0;
+    if (!s->directive_line) s->directive_zone = false;
+    s->directive_line = false;
+    return finish(s, lexer, NEWLINE);
   }
 
-  if (!recovering && valid[WS] && skipped > 0 && !lexer->eof(lexer) && lexer->lookahead != '\n') {
+  if (!recovering && valid[WS] && !line_start && skipped > 0 && !lexer->eof(lexer) &&
+      lexer->lookahead != '\n') {
     // `_ws` is zero-width: it separates the words around it
     lexer->mark_end(lexer);
     if (lexer->lookahead != s->escape || s->directive_line) return finish(s, lexer, WS);
@@ -877,17 +926,16 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       advance(lexer);
       if (content_after_continuation(s, lexer)) return finish(s, lexer, WS);
     }
-    // Only continuations and comments up to the end of the file: the
-    // instruction ends here, with a zero-width end. The continuations after
-    // it are lexed on their own, with the same extents as anywhere else.
+    // Only continuations and comments up to the end of the file: they end
+    // the instruction
     if (!valid[END_OF_FILE]) return false;
-    s->heredoc_count = 0;
-    return finish(s, lexer, END_OF_FILE);
+    return finish_at_end_of_file(s, lexer);
   }
 
 
   if (lexer->eof(lexer)) {
-    if (!recovering && valid[END_OF_FILE]) {
+    // the end of a line, or of trailing blank lines (see above)
+    if (!recovering && valid[END_OF_FILE] && (line_may_end || line_breaks > 0)) {
       s->heredoc_count = 0;
       return finish(s, lexer, END_OF_FILE);
     }
@@ -905,29 +953,10 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       s->in_continuation = true;
       return true;
     }
-    if (s->heredoc_count > 0 && valid[HEREDOC_NL] && !recovering) {
+    if (heredoc_follows) {
       advance(lexer);
       lexer->mark_end(lexer);
       return finish(s, lexer, HEREDOC_NL);
-    }
-    if (valid[NEWLINE]) {
-      advance(lexer);
-      lexer->mark_end(lexer);
-      // Blank lines after it belong to the same token: fewer top-level
-      // items make incremental reparses cheaper. A blank line also ends the
-      // parser directives.
-      bool blank_lines = false;
-      for (;;) {
-        while (is_hspace(lexer->lookahead)) advance(lexer);
-        if (lexer->lookahead != '\n') break;
-        advance(lexer);
-        lexer->mark_end(lexer);
-        blank_lines = true;
-      }
-      s->heredoc_count = 0;
-      if (!s->directive_line || blank_lines) s->directive_zone = false;
-      s->directive_line = false;
-      return finish(s, lexer, NEWLINE);
     }
     return false;
   }
@@ -935,7 +964,9 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   // parser directives have no continuations: `# escape=\` ends its line
   if (c == s->escape && !s->directive_line) {
     lexer->mark_end(lexer);
-    if (consume_escape_is_continuation(lexer)) return scan_line_continuation(s, lexer);
+    if (consume_escape_is_continuation(lexer)) {
+      return scan_line_continuation(s, lexer, !recovering && valid[END_OF_FILE]);
+    }
     if (recovering) return false;
     // an escaped character starts a text token
     if (!lexer->eof(lexer) && lexer->lookahead != '\n') advance(lexer);
@@ -947,7 +978,9 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       }
       return finish(s, lexer, KW_UNKNOWN);
     }
-    if (scan_text_token(s, lexer, valid, true)) return finish(s, lexer, lexer->result_symbol);
+    if (!line_start && scan_text_token(s, lexer, valid, true)) {
+      return finish(s, lexer, lexer->result_symbol);
+    }
     return false;
   }
 
@@ -977,6 +1010,11 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
       return finish(s, lexer, lexer->result_symbol);
     }
     return false;
+  }
+
+  // after a line break only an instruction starts
+  if (line_start) {
+    return valid[KW_UNKNOWN] && scan_keyword(s, lexer, valid) && finish(s, lexer, lexer->result_symbol);
   }
 
   if (valid[FLAG_START] && c == '-') {

@@ -145,9 +145,10 @@ fn unbalanced_quote_in_add() {
 
 #[test]
 fn continuation_at_end_of_file() {
+    // the continuation to nothing ends the RUN line, as in BuildKit
     assert_tree(
         "FROM alpine\nRUN something \\",
-        "(source_file (from_instruction (keyword) image: (image_spec name: (image_name))) (run_instruction (keyword) (shell_command (shell_fragment))) (line_continuation))",
+        "(source_file (from_instruction (keyword) image: (image_spec name: (image_name))) (run_instruction (keyword) (shell_command (shell_fragment))))",
     );
 }
 

@@ -518,23 +518,6 @@ fn syntax_errors(root: Node<'_>, source: &(impl Source + ?Sized), out: &mut Vec<
     }
 }
 
-/// The instruction an ERROR or MISSING node belongs to: an ancestor, or the
-/// instruction it follows on the same line.
-fn owning_instruction(node: Node<'_>) -> Option<Node<'_>> {
-    let mut current = Some(node);
-    while let Some(n) = current {
-        if n.kind().ends_with("_instruction") {
-            // the trigger of an ONBUILD speaks for itself
-            return Some(n);
-        }
-        current = n.parent();
-    }
-    let previous = node.prev_named_sibling()?;
-    (previous.kind().ends_with("_instruction")
-        && previous.end_position().row == node.start_position().row)
-        .then_some(previous)
-}
-
 fn syntax_message(node: Node<'_>, source: &(impl Source + ?Sized)) -> Option<(Span, String)> {
     let range = node.byte_range();
     // blank names and empty mount fields are reported with BuildKit's own
@@ -557,15 +540,6 @@ fn syntax_message(node: Node<'_>, source: &(impl Source + ?Sized)) -> Option<(Sp
     let text = source.slice(range.clone()).into_owned();
     if text.contains("${") && !text.contains('}') {
         return Some((range, "syntax error: missing '}'".to_string()));
-    }
-    let owner = owning_instruction(node);
-    if let Some(owner) = owner {
-        let keyword = crate::syntax::Instruction { node: owner }.keyword_lowercase(source);
-        let owner_text = source.slice(owner.byte_range());
-        let first_argument = owner_text.split_whitespace().nth(1).unwrap_or_default();
-        if keyword == "healthcheck" && first_argument.eq_ignore_ascii_case("none") {
-            return Some((range, "HEALTHCHECK NONE takes no arguments".to_string()));
-        }
     }
     // a word glued to a flag (`--=x`, `---`, `--mount=a,=b`): the flag word
     // as BuildKit's bflag reads it
@@ -983,7 +957,8 @@ fn healthcheck(instruction: &crate::model::Instruction, out: &mut Vec<Diagnostic
         instruction.arguments_range.start..instruction.arguments_range.start + kind.len();
     match kind.to_uppercase().as_str() {
         "NONE" if !rest.is_empty() => out.push(diagnostic(
-            instruction.arguments_range.clone(),
+            // the words after NONE
+            instruction.arguments_range.end - rest.len()..instruction.arguments_range.end,
             Severity::Error,
             "healthcheck",
             "HEALTHCHECK NONE takes no arguments",
