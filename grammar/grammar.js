@@ -109,6 +109,8 @@ module.exports = grammar({
 
   word: $ => $.flag_name,
 
+  inline: $ => [$._mount_param],
+
   rules: {
     // Lines before the first FROM, then one hidden node per stage. Grouping
     // by stage keeps the top level short: after an edit, tree-sitter shifts
@@ -266,12 +268,15 @@ module.exports = grammar({
     ),
     flag_name: _ => /[A-Za-z0-9][A-Za-z0-9_.-]*/,
 
+    // The options are the flag's own children, `key` then its `value`: a
+    // node per option would cost a heap node each, and RUN lines are full
+    // of them.
     mount_flag: $ => seq(
       $._flag_start,
       field('name', alias('mount', $.flag_name)),
-      optional(seq('=', optional(seq($.mount_param, repeat(seq(',', optional($.mount_param))))))),
+      optional(seq('=', optional(seq($._mount_param, repeat(seq(',', optional($._mount_param))))))),
     ),
-    mount_param: $ => seq(
+    _mount_param: $ => seq(
       field('key', alias($._mount_text, $.mount_key)),
       optional(seq('=', optional(field('value', choice(alias($._mount_text, $.mount_value), $.mount_value))))),
     ),

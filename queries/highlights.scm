@@ -88,13 +88,15 @@
   value: (flag_value) @string
   (#not-eq? @property "from"))
 
-(mount_param
+(mount_flag
   key: (mount_key) @property
+  .
   value: (mount_value) @label
   (#eq? @property "from"))
 
-(mount_param
+(mount_flag
   key: (mount_key) @property
+  .
   value: (mount_value) @string
   (#not-eq? @property "from"))
 

@@ -67,7 +67,7 @@ fn no_final_newline() {
 fn bare_mount_option() {
     assert_tree(
         "RUN --mount=type=bind,target=.,rw make\n",
-        "(source_file (run_instruction (keyword) (mount_flag name: (flag_name) (mount_param key: (mount_key) value: (mount_value)) (mount_param key: (mount_key) value: (mount_value)) (mount_param key: (mount_key))) (shell_command (shell_fragment))))",
+        "(source_file (run_instruction (keyword) (mount_flag name: (flag_name) key: (mount_key) value: (mount_value) key: (mount_key) value: (mount_value) key: (mount_key)) (shell_command (shell_fragment))))",
     );
 }
 
@@ -99,7 +99,7 @@ fn backtick_escape_directive() {
 fn trailing_whitespace_does_not_pull_in_the_next_line() {
     assert_tree(
         "COPY a b \nRUN --mount=type=cache,target=/x make\nCOPY . /app \nENTRYPOINT [\"python3\"]\n",
-        "(source_file (copy_instruction (keyword) (path) (path)) (run_instruction (keyword) (mount_flag name: (flag_name) (mount_param key: (mount_key) value: (mount_value)) (mount_param key: (mount_key) value: (mount_value))) (shell_command (shell_fragment))) (copy_instruction (keyword) (path) (path)) (entrypoint_instruction (keyword) (json_array (json_string))))",
+        "(source_file (copy_instruction (keyword) (path) (path)) (run_instruction (keyword) (mount_flag name: (flag_name) key: (mount_key) value: (mount_value) key: (mount_key) value: (mount_value)) (shell_command (shell_fragment))) (copy_instruction (keyword) (path) (path)) (entrypoint_instruction (keyword) (json_array (json_string))))",
     );
 }
 

@@ -525,7 +525,7 @@ fn syntax_message(node: Node<'_>, source: &(impl Source + ?Sized)) -> Option<(Sp
     let mut ancestor = node.parent();
     while let Some(a) = ancestor {
         let blank_name = matches!(a.kind(), "variable" | "label_key") && a.byte_range().is_empty();
-        if a.kind() == "mount_param" || blank_name {
+        if a.kind() == "mount_flag" || blank_name {
             return None;
         }
         ancestor = a.parent();

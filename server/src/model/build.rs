@@ -903,32 +903,37 @@ fn read_flag(node: Node<'_>, source: &(impl Source + ?Sized)) -> Flag {
     let mut value = value_node.map(|v| logical_text(v, source));
     let mut value_range = value_node.map(|v| v.byte_range());
     if kind(node) == Kind::MountFlag {
+        // the options are the flag's children: each key, then its value
         let mut cursor = node.walk();
-        let params: Vec<Node<'_>> = node
-            .named_children(&mut cursor)
-            .filter(|n| kind(*n) == Kind::MountParam)
-            .collect();
-        mount_params.reserve_exact(params.len());
-        if let (Some(first), Some(last)) = (params.first(), params.last()) {
-            value = Some(logical_text_of_range(
-                node,
-                first.start_byte(),
-                last.end_byte(),
-                source,
-            ));
-            value_range = Some(first.start_byte()..last.end_byte());
+        let options = node
+            .children(&mut cursor)
+            .filter(|n| kind(*n) == Kind::MountKey)
+            .count();
+        mount_params.reserve_exact(options);
+        let mut first_start = None;
+        let mut last_end = 0;
+        for part in node.children(&mut cursor) {
+            match kind(part) {
+                Kind::MountKey => mount_params.push(MountParam {
+                    key: CompactString::from(source.slice(part.byte_range())).to_ascii_lowercase(),
+                    key_range: part.byte_range(),
+                    value: None,
+                    value_range: None,
+                }),
+                Kind::MountValue => {
+                    if let Some(param) = mount_params.last_mut() {
+                        param.value = Some(logical_text(part, source).into());
+                        param.value_range = Some(part.byte_range());
+                    }
+                }
+                _ => continue,
+            }
+            first_start.get_or_insert(part.start_byte());
+            last_end = part.end_byte();
         }
-        for param in params {
-            let key = param.child_by_field_name("key");
-            let val = param.child_by_field_name("value");
-            mount_params.push(MountParam {
-                key: key
-                    .map(|k| CompactString::from(source.slice(k.byte_range())).to_ascii_lowercase())
-                    .unwrap_or_default(),
-                key_range: key.map_or(param.byte_range(), |k| k.byte_range()),
-                value: val.map(|v| logical_text(v, source).into()),
-                value_range: val.map(|v| v.byte_range()),
-            });
+        if let Some(first_start) = first_start {
+            value = Some(logical_text_of_range(node, first_start, last_end, source));
+            value_range = Some(first_start..last_end);
         }
     }
     if value.is_none() {
