@@ -82,6 +82,9 @@ module.exports = grammar({
     // because only the whole line tells a directive from a comment
     $.parser_directive,
     $._ws,
+    // Never produced: valid where a flag may start, it tells the scanner to
+    // leave a `--` there to the lexer, whose tokens are stored in the tree's
+    // nodes instead of in a heap leaf of their own.
     $._flag_start,
     $._json_open,
     ...INSTRUCTIONS.map(name => $['_kw_' + name]),
@@ -260,19 +263,20 @@ module.exports = grammar({
 
     // --name, --name=value, or a bare `--` that ends the flags.
     flag: $ => seq(
-      $._flag_start,
+      $._flag_dashes,
       optional(seq(
         field('name', $.flag_name),
         optional(seq('=', optional(field('value', choice(alias($._word_text, $.flag_value), alias($.word, $.flag_value)))))),
       )),
     ),
     flag_name: _ => /[A-Za-z0-9][A-Za-z0-9_.-]*/,
+    _flag_dashes: $ => choice('--', $._flag_start),
 
     // The options are the flag's own children, `key` then its `value`: a
     // node per option would cost a heap node each, and RUN lines are full
     // of them.
     mount_flag: $ => seq(
-      $._flag_start,
+      $._flag_dashes,
       field('name', alias('mount', $.flag_name)),
       optional(seq('=', optional(seq($._mount_param, repeat(seq(',', optional($._mount_param))))))),
     ),

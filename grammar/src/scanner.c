@@ -1020,11 +1020,8 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   if (valid[FLAG_START] && c == '-') {
     lexer->mark_end(lexer);
     advance(lexer);
-    if (lexer->lookahead == '-') {
-      advance(lexer);
-      lexer->mark_end(lexer);
-      return finish(s, lexer, FLAG_START);
-    }
+    // a flag's `--` is the lexer's token (see `_flag_start` in grammar.js)
+    if (lexer->lookahead == '-') return false;
     lexer->mark_end(lexer);
     lexer->result_symbol = FLAG_START;
     scan_text_token(s, lexer, valid, true);
