@@ -136,7 +136,10 @@ module.exports = grammar({
     // ends a file that ends in line breaks with a zero-width `_eof`.
     source_file: $ => seq(repeat(choice($._line, $._stage)), optional($._eof)),
 
-    _line: $ => choice(seq($.parser_directive, $._line_end), $._stage_instruction),
+    // A comment line is a line here, not an extra: an extra at the end of a
+    // stage (the comment above the next FROM) would be moved out of it, and
+    // shifted again at the top level on every reparse.
+    _line: $ => choice(seq($.parser_directive, $._line_end), $._stage_instruction, $.comment),
 
     _stage: $ => prec.right(seq($.from_instruction, repeat($._line))),
 
