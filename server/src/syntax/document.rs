@@ -246,7 +246,13 @@ mod tests {
         let root = tree.root_node();
         let mut cursor = root.walk();
         root.named_children(&mut cursor)
-            .map(|n| (n.start_byte(), n.child(0).map_or(0, |c| c.id()), n.kind().to_string()))
+            .map(|n| {
+                (
+                    n.start_byte(),
+                    n.child(0).map_or(0, |c| c.id()),
+                    n.kind().to_string(),
+                )
+            })
             .collect()
     }
 
@@ -275,6 +281,58 @@ mod tests {
             }
         }
         drop(old);
+    }
+
+    #[test]
+    fn a_reparse_shifts_each_stage_once_whatever_comments_precede_it() {
+        // a comment above each FROM: kept inside the stage before it, it is
+        // not shifted again on its own at the top level after every edit
+        let stages = 40;
+        let mut text = String::new();
+        for i in 0..stages {
+            text.push_str(&format!(
+                "# stage {i}\nFROM alpine AS s{i}\nRUN echo {i}\n\n"
+            ));
+        }
+        let mut parser = parse_with_shift_count();
+        let old = parser.0.parse(&text, None).unwrap();
+        let at = text.find("echo 20").unwrap() + 5;
+        let mut edited = old.clone();
+        let mut new_text = text.clone();
+        new_text.insert(at, 'x');
+        let point = |b: usize| {
+            let row = text[..b].matches('\n').count();
+            tree_sitter::Point::new(row, b - text[..b].rfind('\n').map_or(0, |n| n + 1))
+        };
+        edited.edit(&tree_sitter::InputEdit {
+            start_byte: at,
+            old_end_byte: at,
+            new_end_byte: at + 1,
+            start_position: point(at),
+            old_end_position: point(at),
+            new_end_position: tree_sitter::Point::new(point(at).row, point(at).column + 1),
+        });
+        parser.1.store(0, std::sync::atomic::Ordering::Relaxed);
+        parser.0.parse(&new_text, Some(&edited)).unwrap();
+        let shifts = parser.1.load(std::sync::atomic::Ordering::Relaxed);
+        // one per stage, and a few in the edited instruction
+        assert!(shifts < stages + 10, "{shifts} shifts for {stages} stages");
+    }
+
+    /// A parser that counts the tokens and subtrees it shifts.
+    fn parse_with_shift_count() -> (
+        tree_sitter::Parser,
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    ) {
+        let mut parser = crate::syntax::parser();
+        let shifts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = shifts.clone();
+        parser.set_logger(Some(Box::new(move |_, message| {
+            if message.starts_with("shift") {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        })));
+        (parser, shifts)
     }
 
     #[test]
