@@ -214,7 +214,10 @@ fn the_edits_are_minimal() {
 fn documents_with_syntax_errors_are_left_alone() {
     // an unclosed `${` is an ERROR node: the lines after it cannot be
     // trusted to be what they seem
-    for text in ["from a\nENV a=${\nrun  b\n", "from a\nCOPY --=x a b\nrun  b   \n"] {
+    for text in [
+        "from a\nENV a=${\nrun  b\n",
+        "from a\nCOPY --=x a b\nrun  b   \n",
+    ] {
         let tree = syntax::parse(text);
         assert!(tree.root_node().has_error(), "{text:?} parses cleanly now");
         assert!(format_unverified(&tree, text, &FormatOptions::default(), None).is_empty());
