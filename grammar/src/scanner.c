@@ -479,7 +479,6 @@ static bool scan_exact_word(Scanner *s, TSLexer *lexer, const char *expected) {
     advance(lexer);
     lexer->mark_end(lexer);
   }
-  lexer->mark_end(lexer);
   int32_t c = lexer->lookahead;
   if (lexer->eof(lexer) || c == '\n' || is_hspace(c)) return true;
   if (c == s->escape) return consume_escape_is_continuation(lexer);
