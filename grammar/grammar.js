@@ -277,16 +277,23 @@ module.exports = grammar({
 
     // The options are the flag's own children, `key` then its `value`: a
     // node per option would cost a heap node each, and RUN lines are full
-    // of them.
+    // of them. Empty fields and fields without a key (`,=b`) parse, as
+    // BuildKit splits them: the --mount check reports them in its words.
     mount_flag: $ => seq(
       $._flag_dashes,
       field('name', alias('mount', $.flag_name)),
-      optional(seq('=', optional(seq($._mount_param, repeat(seq(',', optional($._mount_param))))))),
+      optional(seq('=', optional(choice(
+        $._mount_param,
+        seq(optional($._mount_param), repeat1(seq(',', optional($._mount_param)))),
+      )))),
     ),
-    _mount_param: $ => seq(
-      field('key', alias($._mount_text, $.mount_key)),
-      optional(seq('=', optional(field('value', choice(alias($._mount_text, $.mount_value), $.mount_value))))),
-    ),
+    _mount_param: $ => {
+      const assignment = seq('=', optional(field('value', choice(alias($._mount_text, $.mount_value), $.mount_value))));
+      return choice(
+        seq(field('key', alias($._mount_text, $.mount_key)), optional(assignment)),
+        assignment,
+      );
+    },
     mount_value: $ => parts($._mount_text, [$.expansion, $.double_quoted_string, $.single_quoted_string]),
 
 

@@ -569,7 +569,12 @@ fn check_mount(flag: &Flag, source: &(impl Source + ?Sized), out: &mut Vec<Diagn
                 at,
                 format!(
                     "unexpected key '{key}' in '{field}'{}",
-                    did_you_mean(suggest(key, MOUNT_KEYS.iter().copied(), true))
+                    // (a blank key is no typo of anything)
+                    did_you_mean(
+                        Some(key)
+                            .filter(|key| !key.is_empty())
+                            .and_then(|key| suggest(key, MOUNT_KEYS.iter().copied(), true))
+                    )
                 ),
             ),
         }

@@ -903,24 +903,39 @@ fn read_flag(node: Node<'_>, source: &(impl Source + ?Sized)) -> Flag {
     let mut value = value_node.map(|v| logical_text(v, source));
     let mut value_range = value_node.map(|v| v.byte_range());
     if kind(node) == Kind::MountFlag {
-        // the options are the flag's children: each key, then its value
+        // the options are the flag's children, field by field between the
+        // commas: a key, or `=` without one (a blank key), then its value
         let mut cursor = node.walk();
-        let options = node
-            .children(&mut cursor)
-            .filter(|n| kind(*n) == Kind::MountKey)
-            .count();
-        mount_params.reserve_exact(options);
         let mut first_start = None;
         let mut last_end = 0;
-        for part in node.children(&mut cursor) {
-            match kind(part) {
-                Kind::MountKey => mount_params.push(MountParam {
+        let mut in_field = false;
+        let blank = |at: usize| MountParam {
+            key: CompactString::default(),
+            key_range: at..at,
+            value: None,
+            value_range: None,
+        };
+        for part in node
+            .children(&mut cursor)
+            .skip_while(|n| n.kind() != "=")
+            .skip(1)
+        {
+            match part.kind() {
+                "," => {
+                    in_field = false;
+                    continue;
+                }
+                "=" if !in_field => mount_params.push(blank(part.start_byte())),
+                "mount_key" => mount_params.push(MountParam {
                     key: CompactString::from(source.slice(part.byte_range())).to_ascii_lowercase(),
                     key_range: part.byte_range(),
                     value: None,
                     value_range: None,
                 }),
-                Kind::MountValue => {
+                "mount_value" => {
+                    if !in_field {
+                        mount_params.push(blank(part.start_byte()));
+                    }
                     if let Some(param) = mount_params.last_mut() {
                         param.value = Some(logical_text(part, source).into());
                         param.value_range = Some(part.byte_range());
@@ -928,9 +943,12 @@ fn read_flag(node: Node<'_>, source: &(impl Source + ?Sized)) -> Flag {
                 }
                 _ => continue,
             }
+            in_field = true;
             first_start.get_or_insert(part.start_byte());
             last_end = part.end_byte();
         }
+        // the model lives as long as the document: no spare capacity
+        mount_params.shrink_to_fit();
         if let Some(first_start) = first_start {
             value = Some(logical_text_of_range(node, first_start, last_end, source));
             value_range = Some(first_start..last_end);
